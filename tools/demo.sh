@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "tools/demo.sh: not written yet"
+exit 1

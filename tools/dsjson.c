@@ -1,0 +1,51 @@
+/* dsjson: command-line front end.  Each subcommand lives in tools/cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} command_t;
+
+static const command_t commands[] = {
+    {"info", dsj_cmd_info, "print a dataset's metadata summary"},
+    {"validate", dsj_cmd_validate, "validate Dataset-JSON files (optionally against a define.xml)"},
+    {"convert", dsj_cmd_convert, "convert between Dataset-JSON versions and formats"},
+    {"diff", dsj_cmd_diff, "compare two datasets, metadata and every cell"},
+    {"validate-define", dsj_cmd_validate_define, "validate a define.xml on its own"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    const command_t *c;
+    fprintf(out, "usage: dsjson [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
+    for (c = commands; c->name; c++) fprintf(out, "  %-16s %s\n", c->name, c->summary);
+    fprintf(out, "\n'dsjson COMMAND --help' describes each command.\n"
+                 "Exit status: 0 success or valid, 1 validation errors found, 2 usage error or unreadable input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    const command_t *c;
+    if (argc < 2) {
+        usage(stderr);
+        return DSJ_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return DSJ_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("dsjson %s\n", dsj_version());
+        return DSJ_EXIT_OK;
+    }
+    for (c = commands; c->name; c++)
+        if (!strcmp(argv[1], c->name)) return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "dsjson: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return DSJ_EXIT_USAGE;
+}
