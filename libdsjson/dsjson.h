@@ -34,6 +34,7 @@ extern "C" {
 
 struct json_object; /* json-c; include <json-c/json.h> to use these values */
 struct dsj_define;  /* see dsjson_define.h */
+struct dsj_reader;
 
 #if defined(__GNUC__) && !defined(DSJ_NO_VISIBILITY)
 #define DSJ_EXPORT __attribute__((visibility("default")))
