@@ -396,6 +396,7 @@ static void check_min(dsj_validator_t *v, struct json_object *obj, const char *k
     if (!obj || !json_object_object_get_ex(obj, key, &m)) return;
     if (json_object_get_type(m) == json_type_int) d = (double)json_object_get_int64(m);
     else if (json_object_get_type(m) == json_type_double) {
+        if (v->version != DSJ_V1_0) return; /* 1.1: already a DSJ-META-TYPE (must be an integer) */
         d = json_object_get_double(m);
         if (d != (double)(int64_t)d) {
             ptr_join(ptr, sizeof ptr, prefix, key);
