@@ -15,6 +15,8 @@ typedef struct pctx {
     dsj_arena_t *a;
     const char *defns;
     int nomem;
+    size_t *line_start;  /* byte offset of each line's start (index 0 = line 1) */
+    size_t n_lines;
 } pctx_t;
 
 /* ------------------------------------------------------------------ small helpers */
@@ -30,11 +32,43 @@ static int is_el(const xmlNode *n, const char *uri, const char *local)
     return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, local) == 0 && ns_is(n, uri);
 }
 
-static uint64_t line_of(const xmlNode *n)
+/*
+ * libxml2 records the line where a start tag ENDS; messages want the line
+ * where it starts.  Look back from the end of that line for "<prefix:name"
+ * (a start tag spans a handful of lines at most).
+ */
+static uint64_t line_of_p(const pctx_t *p, const xmlNode *n)
 {
     long l = xmlGetLineNo(n);
-    return l > 0 ? (uint64_t)l : 0;
+    char q[256];
+    size_t ql, end, lo, i;
+    const char *x = p->def->xml;
+    if (l <= 0) return 0;
+    if (!p->line_start || (size_t)l > p->n_lines) return (uint64_t)l;
+    if (n->ns && n->ns->prefix)
+        snprintf(q, sizeof q, "<%s:%s", (const char *)n->ns->prefix, (const char *)n->name);
+    else
+        snprintf(q, sizeof q, "<%s", (const char *)n->name);
+    ql = strlen(q);
+    end = (size_t)l < p->n_lines ? p->line_start[l] : p->def->xml_len;
+    lo = (size_t)l > 64 ? p->line_start[l - 64] : 0;
+    for (i = end; i-- > lo;) {
+        if (x[i] == '<' && i + ql <= p->def->xml_len && memcmp(x + i, q, ql) == 0) {
+            char c = i + ql < p->def->xml_len ? x[i + ql] : '>';
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '>' || c == '/') {
+                /* binary search the line of offset i */
+                size_t a = 0, b = p->n_lines;
+                while (b - a > 1) {
+                    size_t m = (a + b) / 2;
+                    if (p->line_start[m] <= i) a = m; else b = m;
+                }
+                return (uint64_t)a + 1;
+            }
+        }
+    }
+    return (uint64_t)l;
 }
+#define line_of(n) line_of_p(p, (n))
 
 /* Attribute value by local name and namespace (NULL uri = no namespace); arena copy. */
 static const char *attr(pctx_t *p, const xmlNode *n, const char *uri, const char *local)
@@ -575,7 +609,22 @@ static const char *find_def_ns(const xmlNode *mdv, const xmlNode *root, const ch
     return NULL;
 }
 
-static const xmlNode *first_el(const xmlNode *n, const char *uri, const char *local, dsj_define_occ_t *occ)
+static int build_lines(pctx_t *p)
+{
+    size_t i, n = 1, k = 0;
+    const char *x = p->def->xml;
+    for (i = 0; i < p->def->xml_len; i++)
+        if (x[i] == '\n') n++;
+    p->line_start = dsj_malloc(n * sizeof *p->line_start);
+    if (!p->line_start) return -1;
+    p->line_start[k++] = 0;
+    for (i = 0; i < p->def->xml_len; i++)
+        if (x[i] == '\n') p->line_start[k++] = i + 1;
+    p->n_lines = n;
+    return 0;
+}
+
+static const xmlNode *first_el(const pctx_t *p, const xmlNode *n, const char *uri, const char *local, dsj_define_occ_t *occ)
 {
     const xmlNode *c, *first = NULL;
     for (c = n ? n->children : NULL; c; c = c->next)
@@ -586,14 +635,11 @@ static const xmlNode *first_el(const xmlNode *n, const char *uri, const char *lo
     return first;
 }
 
-static dsj_status_t parse_doc(dsj_define_t *def, xmlDoc *doc, dsj_error_t *err)
+static dsj_status_t parse_root(pctx_t *p, xmlDoc *doc, dsj_error_t *err)
 {
-    pctx_t p;
+    dsj_define_t *def = p->def;
     const xmlNode *root = xmlDocGetRootElement(doc), *study, *mdv, *gv;
     const char *dv_ns;
-    memset(&p, 0, sizeof p);
-    p.def = def;
-    p.a = &def->arena;
     if (!root)
         return dsj_error_set(err, DSJ_E_UNSUPPORTED, def->file, 0, 0, 0, "unsupported: document has no root element");
     if (strcmp((const char *)root->name, "ODM") != 0)
@@ -602,8 +648,8 @@ static dsj_status_t parse_doc(dsj_define_t *def, xmlDoc *doc, dsj_error_t *err)
                              (const char *)root->name);
     if (!ns_is(root, DSJ_NS_ODM)) {
         const char *rns = root->ns && root->ns->href ? (const char *)root->ns->href : NULL;
-        const xmlNode *s1 = first_el(root, rns, "Study", NULL);
-        const char *dns = find_def_ns(first_el(s1, rns, "MetaDataVersion", NULL), root, &dv_ns);
+        const xmlNode *s1 = first_el(p, root, rns, "Study", NULL);
+        const char *dns = find_def_ns(first_el(p, s1, rns, "MetaDataVersion", NULL), root, &dv_ns);
         if (dns && strcmp(dns, DSJ_NS_DEF10) == 0)
             return dsj_error_set(err, DSJ_E_UNSUPPORTED, def->file, line_of(root), 0, 0,
                                  "unsupported: Define-XML 1.0 (ODM namespace '%s'); only Define-XML 2.0 and 2.1 are handled",
@@ -612,50 +658,63 @@ static dsj_status_t parse_doc(dsj_define_t *def, xmlDoc *doc, dsj_error_t *err)
                              "unsupported: ODM namespace '%s' is not a Define-XML 2.x (which uses " DSJ_NS_ODM ")",
                              rns ? rns : "(none)");
     }
-    study = first_el(root, DSJ_NS_ODM, "Study", &def->n_study);
-    mdv = first_el(study, DSJ_NS_ODM, "MetaDataVersion", &def->n_mdv);
-    p.defns = find_def_ns(mdv, root, &dv_ns);
-    if (!p.defns) {
+    study = first_el(p, root, DSJ_NS_ODM, "Study", &def->n_study);
+    mdv = first_el(p, study, DSJ_NS_ODM, "MetaDataVersion", &def->n_mdv);
+    p->defns = find_def_ns(mdv, root, &dv_ns);
+    if (!p->defns) {
         if (dv_ns)
             return dsj_error_set(err, DSJ_E_UNSUPPORTED, def->file, line_of(mdv), 0, 0,
                                  "unsupported: def:DefineVersion in unknown namespace '%s'", dv_ns);
         return dsj_error_set(err, DSJ_E_UNSUPPORTED, def->file, mdv ? line_of(mdv) : line_of(root), 0, 0,
                              "unsupported: ODM file is not a Define-XML (no Define-XML namespace, no def:DefineVersion)");
     }
-    if (strcmp(p.defns, DSJ_NS_DEF10) == 0)
+    if (strcmp(p->defns, DSJ_NS_DEF10) == 0)
         return dsj_error_set(err, DSJ_E_UNSUPPORTED, def->file, mdv ? line_of(mdv) : line_of(root), 0, 0,
                              "unsupported: Define-XML 1.0 (namespace " DSJ_NS_DEF10 "); only Define-XML 2.0 and 2.1 are handled");
-    def->def_ns = p.defns;
-    def->kind = strcmp(p.defns, DSJ_NS_DEF20) == 0 ? DSJ_DEFINE_V2_0 : DSJ_DEFINE_V2_1;
+    def->def_ns = p->defns;
+    def->kind = strcmp(p->defns, DSJ_NS_DEF20) == 0 ? DSJ_DEFINE_V2_0 : DSJ_DEFINE_V2_1;
 
-    def->odm_file_oid = attr(&p, root, NULL, "FileOID");
-    def->odm_file_type = attr(&p, root, NULL, "FileType");
-    def->odm_version = attr(&p, root, NULL, "ODMVersion");
-    def->odm_creation = attr(&p, root, NULL, "CreationDateTime");
-    def->odm_as_of = attr(&p, root, NULL, "AsOfDateTime");
-    def->odm_originator = attr(&p, root, NULL, "Originator");
-    def->odm_source_system = attr(&p, root, NULL, "SourceSystem");
-    def->odm_source_system_version = attr(&p, root, NULL, "SourceSystemVersion");
-    def->odm_context = attr(&p, root, p.defns, "Context");
+    def->odm_file_oid = attr(p, root, NULL, "FileOID");
+    def->odm_file_type = attr(p, root, NULL, "FileType");
+    def->odm_version = attr(p, root, NULL, "ODMVersion");
+    def->odm_creation = attr(p, root, NULL, "CreationDateTime");
+    def->odm_as_of = attr(p, root, NULL, "AsOfDateTime");
+    def->odm_originator = attr(p, root, NULL, "Originator");
+    def->odm_source_system = attr(p, root, NULL, "SourceSystem");
+    def->odm_source_system_version = attr(p, root, NULL, "SourceSystemVersion");
+    def->odm_context = attr(p, root, p->defns, "Context");
     def->odm_line = line_of(root);
     if (study) {
-        def->study_oid = attr(&p, study, NULL, "OID");
+        def->study_oid = attr(p, study, NULL, "OID");
         def->study_line = line_of(study);
-        gv = first_el(study, DSJ_NS_ODM, "GlobalVariables", &def->n_global_variables);
+        gv = first_el(p, study, DSJ_NS_ODM, "GlobalVariables", &def->n_global_variables);
         if (gv) {
             const xmlNode *t;
-            if ((t = first_child(gv, DSJ_NS_ODM, "StudyName"))) def->study_name = text_of(&p, t);
-            if ((t = first_child(gv, DSJ_NS_ODM, "StudyDescription"))) def->study_description = text_of(&p, t);
-            if ((t = first_child(gv, DSJ_NS_ODM, "ProtocolName"))) def->protocol_name = text_of(&p, t);
+            if ((t = first_child(gv, DSJ_NS_ODM, "StudyName"))) def->study_name = text_of(p, t);
+            if ((t = first_child(gv, DSJ_NS_ODM, "StudyDescription"))) def->study_description = text_of(p, t);
+            if ((t = first_child(gv, DSJ_NS_ODM, "ProtocolName"))) def->protocol_name = text_of(p, t);
         }
     }
     if (mdv) {
-        def->define_version = attr(&p, mdv, p.defns, "DefineVersion");
+        def->define_version = attr(p, mdv, p->defns, "DefineVersion");
         def->define_version_ns = dv_ns;
-        parse_mdv(&p, mdv);
+        parse_mdv(p, mdv);
     }
-    if (p.nomem) return dsj_error_set(err, DSJ_E_NOMEM, def->file, 0, 0, 0, "out of memory building the define model");
+    if (p->nomem) return dsj_error_set(err, DSJ_E_NOMEM, def->file, 0, 0, 0, "out of memory building the define model");
     return DSJ_OK;
+}
+
+static dsj_status_t parse_doc(dsj_define_t *def, xmlDoc *doc, dsj_error_t *err)
+{
+    pctx_t pc;
+    dsj_status_t st;
+    memset(&pc, 0, sizeof pc);
+    pc.def = def;
+    pc.a = &def->arena;
+    if (build_lines(&pc) != 0) return dsj_error_set(err, DSJ_E_NOMEM, def->file, 0, 0, 0, "out of memory");
+    st = parse_root(&pc, doc, err);
+    dsj_free(pc.line_start);
+    return st;
 }
 
 dsj_status_t dsj_define_parse(dsj_define_t *def, dsj_error_t *err)
