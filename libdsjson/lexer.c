@@ -25,6 +25,12 @@ static void tables_init(void)
     tables_ready = 1;
 }
 
+const unsigned char *dsj_lex_string_stops(unsigned flags)
+{
+    tables_init();
+    return (flags & DSJ_READ_NO_UTF8_CHECK) ? str_stop_raw : str_stop_utf8;
+}
+
 int dsj_lex_init(dsj_lexer_t *lx, dsj_source_t *src, const char *name, size_t bufsize)
 {
     memset(lx, 0, sizeof *lx);
@@ -432,11 +438,6 @@ int dsj_lex_number_valid(const char *s, size_t n, int *is_int)
     return 1;
 }
 
-static inline int number_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
 dsj_status_t dsj_lex_number(dsj_lexer_t *lx, dsj_buf_t *out, int *is_int)
 {
     uint64_t start = dsj_lex_offset(lx);
@@ -450,7 +451,7 @@ dsj_status_t dsj_lex_number(dsj_lexer_t *lx, dsj_buf_t *out, int *is_int)
     from = o->len;
     for (;;) {
         const unsigned char *p = lx->buf + lx->pos, *e = lx->buf + lx->end, *q = p;
-        while (q < e && number_char(*q)) q++;
+        while (q < e && dsj_lex_number_char(*q)) q++;
         if (q != p) {
             if (dsj_lex_arena_put(o, p, (size_t)(q - p)) != 0) return dsj_lex_fail(lx, DSJ_E_NOMEM, start, "out of memory");
             lx->pos += (size_t)(q - p);

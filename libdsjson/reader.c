@@ -444,6 +444,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
 {
     dsj_lexer_t *lx = &r->lx;
     dsj_buf_t *arena = &r->arena;
+    const unsigned char *stop = r->str_stop;
     dsj_status_t st;
     size_t n = 0, i;
     uint64_t off = dsj_lex_offset(lx);
@@ -484,7 +485,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         start = arena->len;
         switch (c) {
         case '"':
-            if ((st = dsj_lex_string(lx, arena)) != DSJ_OK) return st;
+            if ((st = dsj_lex_string_fast(lx, arena, stop)) != DSJ_OK) return st;
             cell->kind = DSJ_CELL_STRING;
             cell->len = arena->len - start;
             r->cell_text[n] = start;
@@ -527,7 +528,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
             break;
         default:
             if (c == '-' || (c >= '0' && c <= '9')) {
-                if ((st = dsj_lex_number(lx, arena, &is_int)) != DSJ_OK) return st;
+                if ((st = dsj_lex_number_fast(lx, arena, &is_int)) != DSJ_OK) return st;
                 cell->kind = is_int ? DSJ_CELL_INTEGER : DSJ_CELL_NUMBER;
                 cell->len = arena->len - start;
                 r->cell_text[n] = start;
@@ -731,7 +732,7 @@ static void apply_defaults(dsj_reader_options_t *o)
 static dsj_status_t after_root(dsj_reader_t *r)
 {
     dsj_lexer_t *lx = &r->lx;
-    uint64_t end_line = lx->line;
+    uint64_t end_line = lx->line, end_off = dsj_lex_offset(lx);
     int c = dsj_lex_ws(lx);
     if (r->deferred) {
         if (c != DSJ_LEX_EOF) return reader_unexpected(r, c, "the end of input after the root object");
@@ -744,6 +745,9 @@ static dsj_status_t after_root(dsj_reader_t *r)
         return DSJ_OK;
     }
     if (c == '[' && r->hint != DSJ_FORMAT_JSON) {
+        if (end_off - r->bom_len > r->opts.max_line)
+            return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "NDJSON metadata line longer than the limit of %zu bytes",
+                                r->opts.max_line);
         if (lx->line == end_line)
             return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "NDJSON: row 1 must start on a new line after the metadata object");
         if (lx->line > end_line + 1) {
@@ -752,6 +756,8 @@ static dsj_status_t after_root(dsj_reader_t *r)
         }
         r->format = DSJ_FORMAT_NDJSON;
         r->format_ndjson = 1;
+        r->rows_seen = 1;   /* data lines follow */
+        r->row_depth = 1;   /* each row is the root value of its line */
         r->state = DSJ_RST_NDJSON;
         return DSJ_OK;
     }
@@ -802,6 +808,7 @@ static dsj_status_t reader_start(dsj_reader_t *r)
             return st;
         lx->pos = 3;
         lx->line_start = 3;
+        r->bom_len = 3;
     }
     c = dsj_lex_ws(lx);
     if (c == DSJ_LEX_EOF) return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "empty input: no JSON object");
@@ -868,6 +875,7 @@ dsj_reader_t *dsj_reader_new(dsj_source_t *src, const dsj_reader_options_t *opts
     }
     r->lx_ready = 1;
     r->lx.flags = r->opts.flags;
+    r->str_stop = dsj_lex_string_stops(r->opts.flags);
     r->lx.max_depth = r->opts.max_depth;
     r->lx.max_string = r->opts.max_string;
     r->lx.on_finding = r->opts.on_finding;

@@ -35,6 +35,7 @@ struct dsj_reader {
     dsj_format_t format;
     int compressed;
     int had_bom;
+    uint64_t bom_len;
     int format_ndjson;
 
     dsj_meta_t *meta;
@@ -64,6 +65,7 @@ struct dsj_reader {
     size_t *cell_text;         /* arena offset of each cell's text */
     size_t cellcap;
     dsj_buf_t arena;
+    const unsigned char *str_stop; /* string byte classes for the flags */
     dsj_error_t final_err;
 
     dsj_pos_entry_t *pos;

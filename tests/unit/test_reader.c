@@ -853,13 +853,18 @@ static void test_limits(void)
     CU_ASSERT_STRING_EQUAL(err.pointer, "/columns");
     /* NDJSON line */
     dsj_reader_options_init(&o);
-    o.max_line = 20;
+    o.max_line = 40; /* metadata line 33 bytes, row line 44 */
     src = dsj_source_new_memory(nd, strlen(nd), "n", &err);
     r = dsj_reader_new(src, &o, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_LIMIT);
     CU_ASSERT_EQUAL(err.line, 2);
     dsj_reader_free(r);
+    o.max_line = 20; /* the metadata line too */
+    src = dsj_source_new_memory(nd, strlen(nd), "n", &err);
+    r = dsj_reader_new(src, &o, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_LIMIT);
     free(doc);
 }
 
