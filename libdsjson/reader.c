@@ -189,6 +189,7 @@ static dsj_status_t meta_array(dsj_reader_t *r, size_t depth, struct json_object
             if ((st = dsj_lex_finding(lx, "DSJ-JSON-ELISION", DSJ_SEV_WARNING, off, "elided array element read as null")) != DSJ_OK)
                 return st;
         } else if ((st = meta_value(r, depth, &v)) != DSJ_OK) {
+            json_object_put(v); /* partial container */
             return st;
         }
         if (json_object_array_add(arr, v) != 0) { json_object_put(v); return nomem(r); }
