@@ -255,8 +255,9 @@ static dsj_status_t rows_member(dsj_reader_t *r, int level, size_t depth, const 
     dsj_buf_reset(&r->rows_ptr);
     if (dsj_buf_append(&r->rows_ptr, ptr_text(&r->ptr), r->ptr.len) != 0) return nomem(r);
     if (level == 3) {
-        r->rows_data_key = r->frame_key[1];
-        r->rows_ig_key = r->frame_key[3];
+        r->rows_data_key = dsj_strdup(r->frame_key[1]);
+        r->rows_ig_key = dsj_strdup(r->frame_key[3]);
+        if (!r->rows_data_key || !r->rows_ig_key) return nomem(r);
     }
     if (json_object_object_get_ex(r->frames[level].obj, level == 0 ? "columns" : "items", NULL))
         return DSJ_ROW;
@@ -631,6 +632,14 @@ static dsj_status_t next_json(dsj_reader_t *r)
         r->nrows++;
         r->cur_cell = (size_t)-1;
         if (c == DSJ_LEX_EOF || c == DSJ_LEX_ERR) return row_error(r, c, "a row");
+        if (c == ']' && (r->opts.flags & DSJ_READ_LENIENT) && r->state == DSJ_RST_ROWS && r->nrows > 1) {
+            r->nrows--;
+            r->in_rows = 0; /* the finding is about the rows array */
+            st = dsj_lex_finding(lx, "DSJ-JSON-ELISION", DSJ_SEV_WARNING, dsj_lex_offset(lx), "trailing comma in the rows array");
+            if (st != DSJ_OK) return st;
+            lx->pos++;
+            return rows_finished(r);
+        }
         if (c == ']' || c == ',')
             return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "expected a row after ',' (row %" PRIu64 ")", r->nrows);
         return dsj_lex_fail(lx, DSJ_E_FORMAT, dsj_lex_offset(lx), "row %" PRIu64 " is not an array", r->nrows);
@@ -943,6 +952,8 @@ void dsj_reader_free(dsj_reader_t *r)
     dsj_meta_free(r->meta);
     if (r->root) json_object_put(r->root);
     for (i = 0; i < 4; i++) dsj_free(r->frame_key[i]);
+    dsj_free(r->rows_data_key);
+    dsj_free(r->rows_ig_key);
     dsj_buf_free(&r->ptr);
     dsj_buf_free(&r->rows_ptr);
     dsj_buf_free(&r->key);
