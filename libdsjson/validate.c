@@ -1030,7 +1030,7 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
         return;
     case CHK_STRING:
         if (c->kind != DSJ_CELL_STRING) { type_error(v, vc, c, row, ci, "a string"); return; }
-        if (vc->length) check_length(v, vc, c, row, ci);
+        if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
         return;
     case CHK_URI:
         if (c->kind != DSJ_CELL_STRING) { type_error(v, vc, c, row, ci, "a string"); return; }
@@ -1038,7 +1038,7 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
             CELL_EMIT("DSJ-VAL-URI", DSJ_SEV_WARNING,
                       "row %" PRIu64 ", %s: value %s contains characters a URI cannot hold (spaces, quotes, controls...)",
                       row, vc->name, show_value(c, val, sizeof val));
-        if (vc->length) check_length(v, vc, c, row, ci);
+        if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
         return;
     case CHK_INTEGER:
         if (c->kind == DSJ_CELL_INTEGER) {
@@ -1130,7 +1130,7 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
     default:
         break;
     }
-    if (vc->length) check_length(v, vc, c, row, ci);
+    if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
 }
 
 dsj_status_t dsj_validator_row(dsj_validator_t *v, const dsj_row_t *row)
