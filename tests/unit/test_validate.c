@@ -283,6 +283,32 @@ static void test_empty_as_missing(void)
     dsj_meta_free(m);
 }
 
+static void test_partial_target(void)
+{
+    dsj_meta_t *m = meta11();
+    dsj_findings_t *l = dsj_findings_new(0);
+    dsj_validator_t *v;
+    add_col(m, "ADT", DSJ_TYPE_DATE, DSJ_TYPE_INTEGER, 0, 0);
+    add_col(m, "ADTM", DSJ_TYPE_DATETIME, DSJ_TYPE_INTEGER, 0, 0);
+    add_col(m, "ATM", DSJ_TYPE_TIME, DSJ_TYPE_INTEGER, 0, 0);
+    add_col(m, "DTC", DSJ_TYPE_DATE, DSJ_TYPE_NONE, 0, 0); /* no target: partial is fine */
+    dsj_meta_set_records(m, 2);
+    v = start(m, NULL, l);
+    {
+        dsj_cell_t r1[] = {S_("2014-01-02"), S_("2014-01-02T10:00:00"), S_("10:00:00"), S_("2014")};
+        dsj_cell_t r2[] = {S_("2014-01"), S_("2014-01-02T10:00"), S_("10"), S_("2014-01")};
+        put_row(v, 1, r1, 4);
+        put_row(v, 2, r2, 4);
+    }
+    dsj_validator_end(v);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-PARTIAL-TARGET", 1), 0);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-PARTIAL-TARGET", 2), 3);
+    CU_ASSERT_EQUAL(dsj_findings_total(l), 3);
+    dsj_validator_free(v);
+    dsj_findings_free(l);
+    dsj_meta_free(m);
+}
+
 static void test_meta_model_rules(void)
 {
     dsj_meta_t *m = dsj_meta_new(DSJ_V1_1);
@@ -726,6 +752,7 @@ int main(void)
         {"clean rows of every dataType", test_clean_rows},
         {"value errors", test_value_errors},
         {"empty strings read as missing", test_empty_as_missing},
+        {"partial values with targetDataType integer", test_partial_target},
         {"metadata rules on the model", test_meta_model_rules},
         {"dbLastModifiedDateTime order", test_datetime_order},
         {"metadata JSON types", test_meta_json_types},
