@@ -506,6 +506,7 @@ static void test_inflate_corrupt(void)
     CU_ASSERT(e.offset > 0 && e.offset <= gl);
     dsj_error_format(&e, msg, sizeof msg);
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "compressed byte"));
+    printf("\n  (%s)\n", msg);
     dsj_source_free(s);
     g[gl / 2] ^= 0xff;
     g[gl / 2 + 1] ^= 0x55;
