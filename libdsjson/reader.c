@@ -632,6 +632,14 @@ static dsj_status_t next_json(dsj_reader_t *r)
         r->nrows++;
         r->cur_cell = (size_t)-1;
         if (c == DSJ_LEX_EOF || c == DSJ_LEX_ERR) return row_error(r, c, "a row");
+        if (c == ']' && (r->opts.flags & DSJ_READ_LENIENT) && r->state == DSJ_RST_ROWS && r->nrows > 1) {
+            r->nrows--;
+            r->in_rows = 0; /* the finding is about the rows array */
+            st = dsj_lex_finding(lx, "DSJ-JSON-ELISION", DSJ_SEV_WARNING, dsj_lex_offset(lx), "trailing comma in the rows array");
+            if (st != DSJ_OK) return st;
+            lx->pos++;
+            return rows_finished(r);
+        }
         if (c == ']' || c == ',')
             return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "expected a row after ',' (row %" PRIu64 ")", r->nrows);
         return dsj_lex_fail(lx, DSJ_E_FORMAT, dsj_lex_offset(lx), "row %" PRIu64 " is not an array", r->nrows);

@@ -460,6 +460,24 @@ static void test_rows_before_columns(void)
         dsj_buf_free(&d3);
     }
     CU_ASSERT_PTR_NOT_NULL(strstr(d1.data, "@2:2:"));  /* row 2 is on line 2, column 2 */
+    /* a regular file opened by path is seekable: same result */
+    {
+        char tmpl[] = "/tmp/dsj_reader_test_XXXXXX";
+        int fd = mkstemp(tmpl);
+        FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+        fputs(doc, fp);
+        fclose(fp);
+        dsj_buf_init(&d3);
+        r = dsj_reader_open(tmpl, NULL, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL(drain(r, &n, &d3, &err), DSJ_DONE);
+        CU_ASSERT_EQUAL(n, 2);
+        CU_ASSERT_STRING_EQUAL(d1.data, d3.data);
+        dsj_reader_free(r);
+        dsj_buf_free(&d3);
+        remove(tmpl);
+    }
     /* the same rows in normal order give the same cells (positions differ) */
     dsj_buf_free(&d1);
     dsj_buf_free(&d2);
@@ -846,6 +864,22 @@ static void test_elision(void)
     CU_ASSERT_EQUAL(f->severity, DSJ_SEV_WARNING);
     CU_ASSERT_EQUAL(f->row, 1);
     CU_ASSERT_STRING_EQUAL(f->pointer, "/rows/0/1");
+    dsj_reader_free(r);
+    free(doc);
+    /* a trailing comma after the last row */
+    doc = doc11("[[\"a\"], [\"b\"],\n]");
+    r = open_str(doc, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_SYNTAX);
+    CU_ASSERT_EQUAL(err.line, 2);
+    dsj_reader_free(r);
+    setup_findings();
+    r = open_str(doc, DSJ_READ_LENIENT, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_DONE);
+    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_EQUAL(dsj_findings_count(g_findings), 1);
+    CU_ASSERT_STRING_EQUAL(dsj_findings_get(g_findings, 0)->pointer, "/rows");
     dsj_reader_free(r);
     free(doc);
 }
