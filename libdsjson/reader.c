@@ -487,6 +487,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         dsj_cell_t *cell;
         int which, is_int;
         size_t start;
+        r->cur_cell = n;
         if (DSJ_UNLIKELY(n == r->cellcap)) {
             if (n >= r->opts.max_columns)
                 return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "row %" PRIu64 " has more than the limit of %zu values",
@@ -496,7 +497,6 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         if (DSJ_UNLIKELY(n >= r->opts.max_columns))
             return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "row %" PRIu64 " has more than the limit of %zu values",
                                 r->nrows, r->opts.max_columns);
-        r->cur_cell = n;
         cell = &r->cells[n];
         cell->offset = off = dsj_lex_offset(lx);
         cell->line = lx->line;

@@ -933,6 +933,20 @@ static void test_limits(void)
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_LIMIT);
     CU_ASSERT_STRING_EQUAL(err.pointer, "/columns");
+    /* values in a row */
+    {
+        char *wide = doc11("[[\"a\", 1], [\"b\", 2, 3]]");
+        dsj_reader_options_init(&o);
+        o.max_columns = 2;
+        src = dsj_source_new_memory(wide, strlen(wide), "w", &err);
+        r = dsj_reader_new(src, &o, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_LIMIT);
+        CU_ASSERT_EQUAL(n, 1);
+        CU_ASSERT_STRING_EQUAL(err.pointer, "/rows/1/2");
+        dsj_reader_free(r);
+        free(wide);
+    }
     /* NDJSON line */
     dsj_reader_options_init(&o);
     o.max_line = 40; /* metadata line 33 bytes, row line 44 */
@@ -947,6 +961,38 @@ static void test_limits(void)
     r = dsj_reader_new(src, &o, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_LIMIT);
+    free(doc);
+}
+
+static int stop_now(const dsj_finding_t *f, void *ctx)
+{
+    (void)f;
+    (*(int *)ctx)++;
+    return 1;
+}
+
+/* A finding callback that asks to stop ends the reading with DSJ_E_ABORTED. */
+static void test_abort(void)
+{
+    char *doc = doc11("[[\"ok\", 1], [\"bad\xff\", 2], [\"x\", 3]]");
+    dsj_reader_options_t o;
+    dsj_error_t err;
+    dsj_source_t *src;
+    dsj_reader_t *r;
+    const dsj_row_t *row;
+    int calls = 0;
+    uint64_t n = 0;
+    dsj_reader_options_init(&o);
+    o.on_finding = stop_now;
+    o.finding_ctx = &calls;
+    src = dsj_source_new_memory(doc, strlen(doc), "a", &err);
+    r = dsj_reader_new(src, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &err), DSJ_E_ABORTED);
+    dsj_reader_free(r);
     free(doc);
 }
 
@@ -1119,6 +1165,7 @@ int main(void)
         {"lenient elision", test_elision},
         {"limits", test_limits},
         {"invalid UTF-8 findings", test_invalid_utf8},
+        {"finding callback stops the reader", test_abort},
         {"gzip and zlib, truncated", test_compressed},
         {"read chunk boundaries", test_chunk_boundaries},
         {"throughput note", test_throughput_note},
