@@ -683,6 +683,12 @@ static void test_versions(void)
     r = open_str("", 0, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
+    r = open_mem("\xff\xfe{\0\"\0", 6, 0, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ENCODING);
+    r = open_mem("{\0\"\0", 4, 0, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ENCODING);
     r = open_str("{\"datasetJSONVersion\":\"1.1\",\"columns\":[]} x", 0, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
