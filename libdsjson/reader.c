@@ -19,8 +19,10 @@
  * after the rows are merged into the tree and the model at that point).
  *
  * Rows before columns: when the rows member comes before "columns" (1.1) or
- * "items" (1.0) the reader skips the rows value (checking its syntax) without
- * keeping it, reads the rest of the metadata, then comes back:
+ * "items" (1.0), or before another required attribute (records, name, label,
+ * itemGroupOID, datasetJSONVersion, the creation date-time), the reader skips
+ * the rows value (checking its syntax) without keeping it, reads the rest of
+ * the metadata, then comes back, so the metadata is complete before any row:
  *   - seekable source (memory, regular file): dsj_source_seek back to the
  *     rows offset and read them again;
  *   - otherwise (callback, FILE*, compressed): the raw rows bytes are copied
@@ -228,6 +230,22 @@ static int is_path_key(int level, const char *key)
     return level == 2;
 }
 
+/* 1 when the metadata needed before the rows has been read (see the top of this file). */
+static int meta_ready(const dsj_reader_t *r, int level)
+{
+    static const char *const req11[] = {"columns", "records", "name", "label", "itemGroupOID", "datasetJSONVersion",
+                                        "datasetJSONCreationDateTime", NULL};
+    static const char *const req10[] = {"items", "records", "name", "label", NULL};
+    static const char *const req10_root[] = {"datasetJSONVersion", "creationDateTime", NULL};
+    const char *const *k;
+    for (k = level == 0 ? req11 : req10; *k; k++)
+        if (!json_object_object_get_ex(r->frames[level].obj, *k, NULL)) return 0;
+    if (level == 3)
+        for (k = req10_root; *k; k++)
+            if (!json_object_object_get_ex(r->root, *k, NULL)) return 0;
+    return 1;
+}
+
 /* The rows member's value is next.  Returns DSJ_ROW to stream it now, DSJ_OK when it
    was skipped (deferred or a second rows member), or an error. */
 static dsj_status_t rows_member(dsj_reader_t *r, int level, size_t depth, const char *key)
@@ -259,8 +277,7 @@ static dsj_status_t rows_member(dsj_reader_t *r, int level, size_t depth, const 
         r->rows_ig_key = dsj_strdup(r->frame_key[3]);
         if (!r->rows_data_key || !r->rows_ig_key) return nomem(r);
     }
-    if (json_object_object_get_ex(r->frames[level].obj, level == 0 ? "columns" : "items", NULL))
-        return DSJ_ROW;
+    if (meta_ready(r, level)) return DSJ_ROW;
     /* Rows before columns: skip now, come back later (see the top of this file). */
     r->deferred = 1;
     r->def_off = off;

@@ -312,6 +312,15 @@ static void test_seek(void)
         CU_ASSERT(memcmp(buf, base + 23, 100) == 0);
         dsj_source_free(s[k]);
     }
+    /* a FILE * on a pipe is not seekable */
+    fp = popen("echo piped", "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    s[0] = dsj_source_new_file(fp, 0, "pipe", &e);
+    CU_ASSERT_FALSE(dsj_source_seekable(s[0]));
+    CU_ASSERT_EQUAL(dsj_source_read(s[0], buf, 100, &e), 6);
+    CU_ASSERT(memcmp(buf, "piped\n", 6) == 0);
+    dsj_source_free(s[0]);
+    pclose(fp);
     s[0] = dsj_source_new_callback(cb_read, &m, "cb", &e);
     CU_ASSERT_FALSE(dsj_source_seekable(s[0]));
     CU_ASSERT_NOT_EQUAL(dsj_source_seek(s[0], 0, &e), DSJ_OK);
@@ -497,6 +506,7 @@ static void test_inflate_corrupt(void)
     CU_ASSERT(e.offset > 0 && e.offset <= gl);
     dsj_error_format(&e, msg, sizeof msg);
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "compressed byte"));
+    printf("\n  (%s)\n", msg);
     dsj_source_free(s);
     g[gl / 2] ^= 0xff;
     g[gl / 2 + 1] ^= 0x55;
@@ -851,6 +861,21 @@ static void test_special_targets(void)
     CU_ASSERT_STRING_EQUAL(c, "via link");
     free(c);
     CU_ASSERT_EQUAL(count_entries(".tmp"), 0);
+    /* a name of 250 bytes still gets a temporary file (its name is shortened) */
+    {
+        char name[251];
+        memset(name, 'n', 250);
+        name[250] = '\0';
+        s = dsj_sink_new_path(tpath(name), &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        CU_ASSERT_EQUAL(dsj_sink_write(s, "long", 4, &e), DSJ_OK);
+        CU_ASSERT_EQUAL(dsj_sink_commit(s, &e), DSJ_OK);
+        dsj_sink_free(s);
+        c = dsj_test_slurp(tpath(name), &len);
+        CU_ASSERT_STRING_EQUAL(c, "long");
+        free(c);
+        unlink(tpath(name));
+    }
 }
 
 /* In a child with RLIMIT_FSIZE: the write fails (EFBIG), DSJ_E_IO names the file, nothing is left. */

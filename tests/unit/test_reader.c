@@ -486,21 +486,36 @@ static void test_rows_before_columns(void)
 
 static void test_members_after_rows(void)
 {
+    /* required attributes after the rows: deferred, so complete before the first row */
     const char *doc =
-        "{\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\","
-        "\"label\":\"a\",\"dataType\":\"string\"}],\"rows\":[[\"a\"],[\"b\"],[\"c\"]],\"records\":3,\"name\":\"T\",\"label\":\"L\"}";
+        "{\"datasetJSONCreationDateTime\":\"2024-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\","
+        "\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"a\",\"dataType\":\"string\"}],"
+        "\"rows\":[[\"a\"],[\"b\"],[\"c\"]],\"records\":3,\"name\":\"T\",\"label\":\"L\"}";
+    /* optional ones after the rows: merged into the model when the rows end */
+    const char *doc2 =
+        "{\"datasetJSONCreationDateTime\":\"2024-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\","
+        "\"records\":3,\"name\":\"T\",\"label\":\"L\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"a\","
+        "\"dataType\":\"string\"}],\"rows\":[[\"a\"],[\"b\"],[\"c\"]],\"studyOID\":\"S\",\"x\":[1]}";
     dsj_error_t err;
-    uint64_t n = 0;
+    uint64_t n;
     int64_t rec = 0;
     dsj_reader_t *r = open_str(doc, 0, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_FALSE(dsj_meta_records(dsj_reader_meta(r), NULL));
-    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_DONE);
-    CU_ASSERT_EQUAL(n, 3);
     CU_ASSERT(dsj_meta_records(dsj_reader_meta(r), &rec));
     CU_ASSERT_EQUAL(rec, 3);
     CU_ASSERT_STRING_EQUAL(dsj_meta_get(dsj_reader_meta(r), DSJ_META_NAME), "T");
     CU_ASSERT(json_object_object_get_ex(dsj_reader_meta_json(r), "label", NULL));
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_DONE);
+    CU_ASSERT_EQUAL(n, 3);
+    dsj_reader_free(r);
+    r = open_str(doc2, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_PTR_NULL(dsj_meta_get(dsj_reader_meta(r), DSJ_META_STUDY_OID));
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_DONE);
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_STRING_EQUAL(dsj_meta_get(dsj_reader_meta(r), DSJ_META_STUDY_OID), "S");
+    CU_ASSERT(json_object_object_get_ex(dsj_meta_extra(dsj_reader_meta(r)), "x", NULL));
+    CU_ASSERT(dsj_reader_meta_position(r, "/x/0", NULL, NULL, NULL));
     dsj_reader_free(r);
 }
 
