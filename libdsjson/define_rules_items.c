@@ -178,7 +178,7 @@ static void check_itemdef(dsj_dr_t *r, size_t i)
         if (!(dsj_define_parse_int(it->significant_digits_text, &v) && v >= 0))
             dsj_dr_emit(r, "DEF-ID-SIGDIGITS", DSJ_SEV_ERROR, it->line, ptr,
                         "ItemDef '%s': SignificantDigits '%s' is not a non-negative integer", id, it->significant_digits_text);
-        else if (dt && strcmp(dt, "float") != 0)
+        else if (dt && strcmp(dt, "float") != 0 && dsj_dr_in(dt, v21 ? dt_define21 : dt_define20))
             dsj_dr_emit(r, "DEF-ID-SIGDIGITS", DSJ_SEV_ERROR, it->line, ptr,
                         "ItemDef '%s' (%s): SignificantDigits is only allowed for DataType float (here %s)", id,
                         dsj_dr_show(it->name), dt);

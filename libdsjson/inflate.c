@@ -154,3 +154,11 @@ dsj_source_t *dsj_source_new_inflate(dsj_source_t *inner, dsj_error_t *err)
     z->zinit = 1;
     return dsj_source_new_ops(&inflate_ops, z, dsj_source_name(inner), err);
 }
+
+dsj_status_t dsj_source_inflate_set_limit(dsj_source_t *s, uint64_t max_bytes, dsj_error_t *err)
+{
+    inflate_impl_t *z = dsj_source_ops_impl(s, &inflate_ops);
+    if (!z) return dsj_error_set(err, DSJ_E_ARG, NULL, 0, 0, 0, "not a decompressing source");
+    z->max_out = max_bytes;
+    return DSJ_OK;
+}

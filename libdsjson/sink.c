@@ -277,7 +277,8 @@ dsj_sink_t *dsj_sink_new_path(const char *path, dsj_error_t *err)
     for (tries = 0; tries < 100; tries++) {
         char suffix[8];
         random_suffix(suffix, 6);
-        snprintf(tmp, tmplen, "%s/.%s.%s.tmp", dir, base, suffix);
+        /* at most 200 bytes of the name, so that the temporary name fits NAME_MAX */
+        snprintf(tmp, tmplen, "%s/.%.200s.%s.tmp", dir, base, suffix);
         /* mode 0666: the kernel applies the umask, exactly as for a new file. */
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0 || (errno != EEXIST && errno != EINTR)) break;
