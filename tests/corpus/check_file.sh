@@ -1,0 +1,173 @@
+#!/bin/sh
+# Checks of one Dataset-JSON file, run by tests/corpus/run.sh (in parallel, one file per call).
+# usage: check_file.sh BIN WORKDIR FILE
+# Prints one line per check: "PASS <check> <file>" or "FAIL <check> <file>: <reason>".
+# Temporary outputs go to a fresh directory under WORKDIR (run.sh removes WORKDIR).
+#
+# Checks (see run.sh for the overview):
+#   validate      `BIN validate --format json FILE` exits 0 and reports no error or warning finding
+#                 (info findings are allowed).  For extensions/extended_dataset.json, which carries
+#                 non-standard attributes and a wrong "records", only "reads" is checked: exit 0 or 1
+#                 (findings), never 2 (unreadable input).
+#   sibling-*     for X.json with official X.ndjson / X.dsjc siblings: `BIN diff X.json X.ndjson`
+#                 exits 0.  The official .dsjc files were written by another tool and differ from the
+#                 .json in datasetJSONCreationDateTime and sourceSystem only (rows identical).  The
+#                 script does not hard-code that: helper.py metadiff lists the attributes that really
+#                 differ; `BIN diff X.json X.dsjc` must then exit 1 and name each of them in its
+#                 output, and after helper.py align (a copy of the .dsjc with those attributes taken
+#                 from the .json) `BIN diff` must exit 0.
+#   roundtrip-fmt 1.1 input: FILE -> the other two formats in turn -> FILE's format
+#                 (json -> ndjson -> dsjc -> json, ndjson -> dsjc -> json -> ndjson,
+#                 dsjc -> json -> ndjson -> dsjc), then `BIN diff FILE RESULT` exits 0.
+#   roundtrip-ver 1.1 .json: 1.1 -> 1.0 -> 1.1; 1.0 .json: 1.0 -> 1.1 -> 1.0; `BIN diff` exits 0.
+#   schema        every converted file passes the official schema of its version (helper.py schema,
+#                 python3-jsonschema: whole document for .json, line 1 for .ndjson/.dsjc), and its
+#                 row count equals "records".
+BIN=$1
+WORK=$2
+FILE=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PY=/usr/bin/python3
+HELPER="$HERE/helper.py"
+SCHEMAS="$ROOT/testdata/schemas"
+
+T=$(mktemp -d "$WORK/f.XXXXXX") || exit 1
+LOG="$T/log"
+
+pass() { echo "PASS $1 $FILE"; }
+fail() { echo "FAIL $1 $FILE: $2"; }
+# last lines of the log as a one-line reason
+why() { tail -n 4 "$LOG" 2>/dev/null | tr '\n' ' ' | cut -c1-400; }
+
+# helper.py schema names the temporary file: show it as FILE:output-name instead.
+label() { sed "s|$T/|$FILE:|"; }
+
+# conv IN OUT [VERSION]: format from OUT's extension, version 1.0/1.1 via --to.
+conv() {
+    if [ -n "$3" ]; then
+        "$BIN" convert --to "$3" "$1" "$2" >"$LOG" 2>&1
+    else
+        "$BIN" convert "$1" "$2" >"$LOG" 2>&1
+    fi
+}
+
+# dsdiff A B: runs BIN diff, output in $LOG, returns its exit status.
+dsdiff() { "$BIN" diff "$1" "$2" >"$LOG" 2>&1; }
+
+case $FILE in
+*.ndjson) EXT=ndjson ;;
+*.dsjc) EXT=dsjc ;;
+*.json) EXT=json ;;
+*) fail read "not a Dataset-JSON file name"; exit 0 ;;
+esac
+STEM=${FILE%.*}
+BASE=$(basename "$STEM")
+
+# Version: DSJC and NDJSON exist only in 1.1; a .json says so in its first bytes.
+VER=1.1
+if [ $EXT = json ] && head -c 4096 "$FILE" | grep -q '"datasetJSONVersion"[[:space:]]*:[[:space:]]*"1\.0'; then
+    VER=1.0
+fi
+
+# ---- extended_dataset.json: reads only
+case $FILE in
+*/extensions/extended_dataset.json)
+    "$BIN" validate --format json "$FILE" >"$T/report.json" 2>"$LOG"
+    rc=$?
+    if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then pass reads; else fail reads "validate exit $rc: $(why)"; fi
+    rm -rf "$T"
+    exit 0
+    ;;
+esac
+
+# ---- validate
+"$BIN" validate --format json "$FILE" >"$T/report.json" 2>"$LOG"
+rc=$?
+if [ $rc -ne 0 ]; then
+    fail validate "exit $rc: $(why) $(head -c 300 "$T/report.json" | tr '\n' ' ')"
+elif ! "$PY" "$HELPER" findings "$T/report.json" >"$LOG" 2>&1; then
+    fail validate "$(why)"
+else
+    pass validate
+fi
+
+# ---- official siblings (X.json vs X.ndjson / X.dsjc)
+if [ $EXT = json ]; then
+    if [ -f "$STEM.ndjson" ]; then
+        if dsdiff "$FILE" "$STEM.ndjson"; then pass sibling-ndjson; else fail sibling-ndjson "diff exit $?: $(why)"; fi
+    fi
+    if [ -f "$STEM.dsjc" ]; then
+        attrs=$("$PY" "$HELPER" metadiff "$FILE" "$STEM.dsjc" 2>&1)
+        dsdiff "$FILE" "$STEM.dsjc"
+        rc=$?
+        if [ -z "$attrs" ]; then
+            if [ $rc -eq 0 ]; then pass sibling-dsjc; else fail sibling-dsjc "diff exit $rc: $(why)"; fi
+        else
+            missing=
+            for a in $attrs; do grep -q "$a" "$LOG" || missing="$missing $a"; done
+            if [ $rc -ne 1 ]; then
+                fail sibling-dsjc "differs in $(echo $attrs) but diff exit $rc: $(why)"
+            elif [ -n "$missing" ]; then
+                fail sibling-dsjc "diff exit 1 but its output does not name:$missing: $(why)"
+            else
+                "$PY" "$HELPER" align "$FILE" "$STEM.dsjc" "$T/aligned.dsjc" >"$LOG" 2>&1 || fail sibling-dsjc "align: $(why)"
+                if dsdiff "$FILE" "$T/aligned.dsjc"; then
+                    pass sibling-dsjc
+                else
+                    fail sibling-dsjc "after aligning $(echo $attrs): diff exit $?: $(why)"
+                fi
+            fi
+        fi
+    fi
+fi
+
+# ---- format round trip (1.1 only: NDJSON and DSJC are 1.1 forms)
+if [ $VER = 1.1 ]; then
+    case $EXT in
+    json) CHAIN="ndjson dsjc json" ;;
+    ndjson) CHAIN="dsjc json ndjson" ;;
+    dsjc) CHAIN="json ndjson dsjc" ;;
+    esac
+    prev=$FILE
+    ok=1
+    outs=
+    for e in $CHAIN; do
+        out="$T/fmt.$e.$BASE.$e"
+        conv "$prev" "$out"
+        rc=$?
+        if [ $rc -ne 0 ]; then
+            fail roundtrip-fmt "convert $(basename "$prev") -> .$e: exit $rc: $(why)"
+            ok=0
+            break
+        fi
+        outs="$outs $out"
+        prev=$out
+    done
+    if [ $ok = 1 ]; then
+        if dsdiff "$FILE" "$prev"; then pass roundtrip-fmt; else fail roundtrip-fmt "diff original result: exit $?: $(why)"; fi
+        # shellcheck disable=SC2086
+        "$PY" "$HELPER" schema "$SCHEMAS" 1.1 $outs | label
+    fi
+fi
+
+# ---- version round trip (.json only)
+if [ $EXT = json ]; then
+    if [ $VER = 1.1 ]; then OTHER=1.0; else OTHER=1.1; fi
+    mid="$T/ver.$OTHER.$BASE.json"
+    back="$T/ver.$VER.$BASE.json"
+    conv "$FILE" "$mid" $OTHER
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        fail roundtrip-ver "convert --to $OTHER: exit $rc: $(why)"
+    elif conv "$mid" "$back" $VER; rc=$?; [ $rc -ne 0 ]; then
+        fail roundtrip-ver "convert --to $VER (back): exit $rc: $(why)"
+    else
+        if dsdiff "$FILE" "$back"; then pass roundtrip-ver; else fail roundtrip-ver "$VER -> $OTHER -> $VER: diff exit $?: $(why)"; fi
+        "$PY" "$HELPER" schema "$SCHEMAS" $OTHER "$mid" | label
+        "$PY" "$HELPER" schema "$SCHEMAS" $VER "$back" | label
+    fi
+fi
+
+rm -rf "$T"
+exit 0
