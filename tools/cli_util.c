@@ -108,8 +108,11 @@ int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t
     *out = v;
     return 0;
 bad:
-    cli_usage_error(cmd, "option '--%s' wants a whole number from 0 to %llu, not '%s'", opt,
-                    (unsigned long long)max, text);
+    if (max >= UINT32_MAX)
+        cli_usage_error(cmd, "option '--%s' wants a whole number (0 or more), not '%s'", opt, text);
+    else
+        cli_usage_error(cmd, "option '--%s' wants a whole number from 0 to %llu, not '%s'", opt,
+                        (unsigned long long)max, text);
     return -1;
 }
 

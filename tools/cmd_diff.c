@@ -117,10 +117,11 @@ static void emit_meta(diff_ctx_t *d, const char *attr, const char *column, const
         cli_json_key(&d->j, "a"); cli_json_raw(&d->j, a, strlen(a));
         cli_json_key(&d->j, "b"); cli_json_raw(&d->j, b, strlen(b));
         cli_json_end_object(&d->j);
-    } else if (column) {
-        printf("column %s %s: %s != %s\n", column, attr, a, b);
     } else {
-        printf("metadata %s: %s != %s\n", attr, a, b);
+        /* In text, an absent value reads better as "(absent)" than as null. */
+        const char *ta = strcmp(a, "null") ? a : "(absent)", *tb = strcmp(b, "null") ? b : "(absent)";
+        if (column) printf("column %s %s: %s != %s\n", column, attr, ta, tb);
+        else printf("metadata %s: %s != %s\n", attr, ta, tb);
     }
 }
 
@@ -323,8 +324,17 @@ static void compare_meta(diff_ctx_t *d, const dsj_meta_t *ma, const dsj_meta_t *
     int64_t ra = 0, rb = 0;
     int pa, pb;
     for (i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+        const char *na, *nb;
+        char label[128];
         if (d->cross && attrs[i].version_specific) continue;
-        meta_str(d, attrs[i].label, NULL, dsj_meta_get(ma, attrs[i].attr), dsj_meta_get(mb, attrs[i].attr));
+        /* Name the attribute as the files spell it ("datasetJSONCreationDateTime"). */
+        na = dsj_meta_attr_name(attrs[i].attr, d->va);
+        nb = dsj_meta_attr_name(attrs[i].attr, d->vb);
+        if (!na || !*na) na = attrs[i].label;
+        if (!nb || !*nb) nb = attrs[i].label;
+        /* Across versions, the 1.1 name. */
+        snprintf(label, sizeof label, "%s", d->vb == DSJ_V1_1 ? nb : na);
+        meta_str(d, label, NULL, dsj_meta_get(ma, attrs[i].attr), dsj_meta_get(mb, attrs[i].attr));
     }
     if (!d->cross && d->va == DSJ_V1_0 && dsj_meta_is_reference_data(ma) != dsj_meta_is_reference_data(mb))
         emit_meta(d, "referenceData", NULL, dsj_meta_is_reference_data(ma) ? "true" : "false",
@@ -599,10 +609,15 @@ int dsj_cmd_diff(int argc, char **argv)
             if (equal)
                 printf("%s and %s are equal (%llu rows, %zu columns compared)\n", pa, pb,
                        (unsigned long long)rows_a, d.npairs);
-            else
-                printf("%s and %s differ: %llu metadata, %llu cells in %llu rows%s\n", pa, pb,
-                       (unsigned long long)d.n_meta, (unsigned long long)d.n_cells,
-                       (unsigned long long)d.rows_with_diffs, d.n_rows ? ", row count" : "");
+            else {
+                printf("%s and %s differ: %llu metadata difference%s, %llu cell difference%s in %llu row%s", pa, pb,
+                       (unsigned long long)d.n_meta, d.n_meta == 1 ? "" : "s",
+                       (unsigned long long)d.n_cells, d.n_cells == 1 ? "" : "s",
+                       (unsigned long long)d.rows_with_diffs, d.rows_with_diffs == 1 ? "" : "s");
+                if (d.n_rows)
+                    printf(", row count %llu != %llu", (unsigned long long)rows_a, (unsigned long long)rows_b);
+                fputc('\n', stdout);
+            }
         }
     }
     rc = equal ? DSJ_EXIT_OK : DSJ_EXIT_INVALID;

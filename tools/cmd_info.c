@@ -32,7 +32,7 @@ static const char *or_dash(const char *s) { return (s && *s) ? s : "-"; }
 
 static void text_attr(const char *label, const char *value)
 {
-    printf("%-22s %s\n", label, or_dash(value));
+    printf("%-24s %s\n", label, or_dash(value));
 }
 
 /* Column table cell texts; numbers formatted into per-call buffers. */
@@ -97,7 +97,7 @@ static void print_text(const char *path, const dsj_reader_t *r)
         text_attr("records:", NULL);
     }
     text_attr("rows:", dsj_meta_has_rows(m) ? "present" : "absent (metadata only)");
-    printf("columns:               %zu\n", n);
+    printf("%-24s %zu\n", "columns:", n);
     if (n == 0) return;
 
     for (k = 0; k < NCOLS_TABLE; k++) width[k] = strlen(table_heads[k]);
@@ -109,8 +109,11 @@ static void print_text(const char *path, const dsj_reader_t *r)
             if (strlen(cells[k]) > width[k]) width[k] = strlen(cells[k]);
     }
     fputs(" ", stdout);
-    for (k = 0; k < NCOLS_TABLE; k++)
-        printf(" %-*s", (int)width[k], table_heads[k]);
+    for (k = 0; k < NCOLS_TABLE; k++) {
+        if (k == 0) printf(" %*s", (int)width[k], table_heads[k]);
+        else if (k + 1 == NCOLS_TABLE) printf(" %s", table_heads[k]);
+        else printf(" %-*s", (int)width[k], table_heads[k]);
+    }
     fputc('\n', stdout);
     for (i = 0; i < n; i++) {
         char num[3][32];
@@ -119,6 +122,7 @@ static void print_text(const char *path, const dsj_reader_t *r)
         fputs(" ", stdout);
         for (k = 0; k < NCOLS_TABLE; k++) {
             if (k == 0) printf(" %*s", (int)width[k], cells[k]);
+            else if (k + 1 == NCOLS_TABLE) printf(" %s", cells[k]);
             else printf(" %-*s", (int)width[k], cells[k]);
         }
         fputc('\n', stdout);
