@@ -188,7 +188,7 @@ static void text_file(const file_result_t *res, const collect_t *c)
     if (res->fatal) text_fatal(&res->err);
     printf("%s: ", res->path);
     text_counts(c->per_sev);
-    if (res->fatal) fputs("; not readable to the end", stdout);
+    if (res->fatal) fputs("; stopped by a fatal error", stdout);
     fputc('\n', stdout);
 }
 
