@@ -42,8 +42,8 @@ struct dsj_reader {
     struct json_object *root;
     dsj_frame_t frames[4];
     char *frame_key[4];        /* key of each path object ([1] data key, [3] itemGroupData OID) */
-    const char *rows_data_key; /* 1.0: "clinicalData"/"referenceData" holding the rows */
-    const char *rows_ig_key;   /* 1.0: itemGroupData key holding the rows */
+    char *rows_data_key;       /* 1.0: "clinicalData"/"referenceData" holding the rows [owned] */
+    char *rows_ig_key;         /* 1.0: itemGroupData key holding the rows [owned] */
     int rows_seen;
     int rows_level;
     size_t row_depth;          /* nesting depth of a row array */

@@ -101,7 +101,7 @@ static dsj_validator_t *start(const dsj_meta_t *m, struct json_object *json, dsj
     o.file = "dm.json";
     v = dsj_validator_new(&o, dsj_findings_add, l);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, json, NULL, NULL), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, json, NULL, NULL, NULL), DSJ_OK);
     return v;
 }
 
@@ -269,7 +269,7 @@ static void test_empty_as_missing(void)
     dsj_validate_options_init(&o);
     o.missing_empty_info = 0;
     v = dsj_validator_new(&o, dsj_findings_add, l);
-    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL, NULL), DSJ_OK);
     {
         dsj_cell_t r[] = {S_(""), S_(""), S_(""), S_("")};
         put_row(v, 1, r, 4);
@@ -452,7 +452,7 @@ static void test_v10_rows(void)
     /* many gaps: capped, then one summary finding */
     l = dsj_findings_new(0);
     v = dsj_validator_new(NULL, dsj_findings_add, l);
-    dsj_validator_check_meta(v, m, NULL, NULL, NULL);
+    dsj_validator_check_meta(v, m, NULL, NULL, NULL, NULL);
     for (i = 0; i < 30; i++) {
         char num[16];
         dsj_cell_t r[3];
@@ -529,8 +529,8 @@ static void test_abort_and_misuse(void)
     v = dsj_validator_new(NULL, stop_now, &n);
     CU_ASSERT_EQUAL(dsj_validator_row(v, NULL), DSJ_E_ARG);
     CU_ASSERT_EQUAL(put_row(v, 1, r, 1), DSJ_E_STATE); /* before meta */
-    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL), DSJ_OK);
-    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL), DSJ_E_STATE);
+    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL, NULL), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL, NULL), DSJ_E_STATE);
     CU_ASSERT_EQUAL(put_row(v, 1, r, 1), DSJ_E_ABORTED);
     CU_ASSERT_EQUAL(put_row(v, 2, r, 1), DSJ_E_ABORTED);
     CU_ASSERT_EQUAL(n, 1);
