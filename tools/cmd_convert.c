@@ -41,11 +41,14 @@ static const cli_option_t convert_opts[] = {
     {NULL, 0, 0, 0},
 };
 
+/* Reader and conversion warnings; ctx is the input path, named when the finding names no file
+   (conversion findings point into the input's metadata). */
 static int warn_finding(const dsj_finding_t *f, void *ctx)
 {
-    (void)ctx;
+    dsj_finding_t g = *f;
+    if (!g.file || !g.file[0]) g.file = ctx;
     fputs("dsjson convert: ", stderr);
-    dsj_finding_print(stderr, f);
+    dsj_finding_print(stderr, &g);
     return 0;
 }
 
@@ -118,6 +121,7 @@ int dsj_cmd_convert(int argc, char **argv)
     dsj_error_clear(&err);
     dsj_reader_options_init(&ro);
     ro.on_finding = warn_finding;
+    ro.finding_ctx = (void *)in;
     r = dsj_reader_open(in, &ro, &err);
     if (!r) {
         cli_print_error(stderr, "convert", &err, in);
@@ -131,6 +135,7 @@ int dsj_cmd_convert(int argc, char **argv)
     wo.compression_level = (int)level;
     wo.dsjc_zlib = zlib;
     wo.on_finding = warn_finding;
+    wo.finding_ctx = (void *)in;
 
     err_file = out;
     sink = dsj_sink_new_path(out, &err);

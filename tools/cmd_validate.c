@@ -301,6 +301,8 @@ int dsj_cmd_validate(int argc, char **argv)
         c.budget = max_findings > tot.shown ? max_findings - tot.shown : 0;
 
         validate_file(files[i], read_flags, def, &c, &res);
+        /* Metadata findings first, then by row and position (stable). */
+        dsj_findings_sort(c.kept);
 
         if (fmt == CLI_REPORT_JSON) json_file(&j, &res, &c);
         else text_file(&res, &c);
