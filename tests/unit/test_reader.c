@@ -683,6 +683,12 @@ static void test_versions(void)
     r = open_str("", 0, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
+    r = open_mem("\xff\xfe{\0\"\0", 6, 0, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ENCODING);
+    r = open_mem("{\0\"\0", 4, 0, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ENCODING);
     r = open_str("{\"datasetJSONVersion\":\"1.1\",\"columns\":[]} x", 0, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
@@ -1072,6 +1078,29 @@ static void test_compressed(void)
             CU_ASSERT(st == DSJ_E_COMPRESSION || st == DSJ_E_SYNTAX);
             dsj_reader_free(r);
         }
+        free(c);
+    }
+    /* compressed plain JSON with the rows first: not seekable, so spooled */
+    {
+        const char *doc =
+            "{\"rows\":[[\"a\",1],[\"b\",2],[\"c\",3]],\"datasetJSONCreationDateTime\":\"2024-01-01T00:00:00\","
+            "\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\",\"records\":3,\"name\":\"T\",\"label\":\"L\","
+            "\"columns\":[{\"name\":\"A\"},{\"name\":\"B\"}]}";
+        size_t clen;
+        unsigned char *c = compress_buf(doc, strlen(doc), 1, &clen);
+        dsj_error_t err;
+        uint64_t n;
+        dsj_buf_t d;
+        dsj_reader_t *r = open_mem((const char *)c, clen, 0, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL(dsj_reader_format(r), DSJ_FORMAT_DSJC);
+        CU_ASSERT_EQUAL(dsj_meta_ncolumns(dsj_reader_meta(r)), 2);
+        dsj_buf_init(&d);
+        CU_ASSERT_EQUAL(drain(r, &n, &d, &err), DSJ_DONE);
+        CU_ASSERT_EQUAL(n, 3);
+        CU_ASSERT_PTR_NOT_NULL(strstr(d.data, "1:c@1:27:26|"));
+        dsj_buf_free(&d);
+        dsj_reader_free(r);
         free(c);
     }
 }
