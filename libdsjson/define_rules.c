@@ -497,7 +497,8 @@ static void check_itemgroup(dsj_dr_t *r, size_t gi)
                 }
         }
     }
-    if (nkeys == 0 && has_data)
+    /* Schematron: required for submissions (2.1 def:Context="Submission"; 2.0 has no context, so always). */
+    if (nkeys == 0 && has_data && (!v21 || (d->odm_context && strcmp(d->odm_context, "Submission") == 0)))
         dsj_dr_emit(r, "DEF-IG-KEYS", DSJ_SEV_ERROR, g->line, ptr,
                     "ItemGroupDef '%s' (%s): no ItemRef has a KeySequence; the dataset keys must be given", id, dsj_dr_show(g->name));
     if (nkeys && (uint64_t)maxkey != nkeys) {

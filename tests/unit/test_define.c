@@ -493,8 +493,8 @@ static void test_xsd_corpus(void)
  *  - STDTMIG: the misspelled def:Standard Name in the Dataset-JSON SDTM define (MANIFEST names it), line 63.
  *  - DEF-ID-CL-LENGTH: the code list holds coded values longer than the variable's Length (e.g. CMDOSU
  *    Length 6 with 'CAPSULE'; RACE Length 40 with 'NATIVE HAWAIIAN OR OTHER PACIFIC ISLANDER').
- *  - DEF-RC-CODELIST: value-level where clauses test TSPARMCD against 'TS_DURATION'/'TS_FLOAT', which are
- *    not TSPARMCD terms (they are sponsor pseudo-codes for parameter groups).
+ *  - DEF-RC-CODELIST: value-level where clauses test TSPARMCD EQ 'TS_DURATION' / 'TS_FLOAT', which are
+ *    not TSPARMCD terms (they look like group labels, not parameter codes), so those clauses match no row.
  *  - DEF-UNREF-STANDARD: def:Standard entries (Define-XML itself, an extra CT version) nothing refers to.
  *  - DEF-UNREF-WHERECLAUSE: the CST 2.0 define keeps 18 TS where clauses its value lists do not use.
  *  - DEF-IR-METHOD: EXDOSE/EXDOSU in EC are Derived without a MethodOID (defineV21-SDTM).

@@ -312,6 +312,15 @@ static void test_seek(void)
         CU_ASSERT(memcmp(buf, base + 23, 100) == 0);
         dsj_source_free(s[k]);
     }
+    /* a FILE * on a pipe is not seekable */
+    fp = popen("echo piped", "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    s[0] = dsj_source_new_file(fp, 0, "pipe", &e);
+    CU_ASSERT_FALSE(dsj_source_seekable(s[0]));
+    CU_ASSERT_EQUAL(dsj_source_read(s[0], buf, 100, &e), 6);
+    CU_ASSERT(memcmp(buf, "piped\n", 6) == 0);
+    dsj_source_free(s[0]);
+    pclose(fp);
     s[0] = dsj_source_new_callback(cb_read, &m, "cb", &e);
     CU_ASSERT_FALSE(dsj_source_seekable(s[0]));
     CU_ASSERT_NOT_EQUAL(dsj_source_seek(s[0], 0, &e), DSJ_OK);
@@ -497,6 +506,7 @@ static void test_inflate_corrupt(void)
     CU_ASSERT(e.offset > 0 && e.offset <= gl);
     dsj_error_format(&e, msg, sizeof msg);
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "compressed byte"));
+    printf("\n  (%s)\n", msg);
     dsj_source_free(s);
     g[gl / 2] ^= 0xff;
     g[gl / 2 + 1] ^= 0x55;
@@ -552,6 +562,58 @@ static void test_inflate_corrupt(void)
     CU_ASSERT(e.offset >= gl - 8);
     dsj_source_free(s);
     g[gl - 6] ^= 1;
+    free(g);
+    free(data);
+}
+
+/* Damage anywhere (one byte at a time) gives the data back or an error, never a crash or a hang. */
+static void test_inflate_flips(void)
+{
+    size_t n = 20000, gl, pos;
+    unsigned char *data = make_data(n, 12), *g = gzip_bytes(data, n, 31, &gl), *got;
+    dsj_error_t e;
+    int errors = 0, runs = 0;
+    for (pos = 0; pos < gl; pos += 1 + pos / 16) {
+        unsigned char keep = g[pos];
+        dsj_source_t *s;
+        long len;
+        g[pos] ^= (unsigned char)(0x5a + pos);
+        s = dsj_source_new_inflate(dsj_source_new_memory(g, gl, "flip", &e), &e);
+        dsj_error_clear(&e);
+        len = drain(s, 3000, &got, &e);
+        runs++;
+        if (len < 0) {
+            errors++;
+            CU_ASSERT(e.code == DSJ_E_COMPRESSION || e.code == DSJ_E_LIMIT);
+            CU_ASSERT(e.offset <= gl);
+        } else {
+            free(got); /* a change in an ignored header field (mtime, OS) */
+        }
+        dsj_source_free(s);
+        g[pos] = keep;
+    }
+    CU_ASSERT(errors > runs / 2);
+    /* a zlib stream that needs a preset dictionary is refused */
+    {
+        z_stream zs;
+        unsigned char out[256];
+        memset(&zs, 0, sizeof zs);
+        CU_ASSERT_EQUAL_FATAL(deflateInit(&zs, 6), Z_OK);
+        deflateSetDictionary(&zs, (const Bytef *)"dictionary", 10);
+        zs.next_in = (Bytef *)"dictionary words";
+        zs.avail_in = 16;
+        zs.next_out = out;
+        zs.avail_out = sizeof out;
+        CU_ASSERT_EQUAL(deflate(&zs, Z_FINISH), Z_STREAM_END);
+        {
+            dsj_source_t *s = dsj_source_new_inflate(dsj_source_new_memory(out, zs.total_out, "dict", &e), &e);
+            CU_ASSERT_EQUAL(drain(s, 100, &got, &e), -1);
+            CU_ASSERT_EQUAL(e.code, DSJ_E_COMPRESSION);
+            CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "dictionary"));
+            dsj_source_free(s);
+        }
+        deflateEnd(&zs);
+    }
     free(g);
     free(data);
 }
@@ -851,6 +913,21 @@ static void test_special_targets(void)
     CU_ASSERT_STRING_EQUAL(c, "via link");
     free(c);
     CU_ASSERT_EQUAL(count_entries(".tmp"), 0);
+    /* a name of 250 bytes still gets a temporary file (its name is shortened) */
+    {
+        char name[251];
+        memset(name, 'n', 250);
+        name[250] = '\0';
+        s = dsj_sink_new_path(tpath(name), &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        CU_ASSERT_EQUAL(dsj_sink_write(s, "long", 4, &e), DSJ_OK);
+        CU_ASSERT_EQUAL(dsj_sink_commit(s, &e), DSJ_OK);
+        dsj_sink_free(s);
+        c = dsj_test_slurp(tpath(name), &len);
+        CU_ASSERT_STRING_EQUAL(c, "long");
+        free(c);
+        unlink(tpath(name));
+    }
 }
 
 /* In a child with RLIMIT_FSIZE: the write fails (EFBIG), DSJ_E_IO names the file, nothing is left. */
@@ -957,6 +1034,7 @@ int main(void)
         { "inflate corpus dm.dsjc", test_inflate_corpus },
         { "inflate zlib and concatenated gzip", test_inflate_formats },
         { "inflate corrupt and truncated", test_inflate_corrupt },
+        { "inflate with damaged bytes", test_inflate_flips },
         { "inflate after peek on the raw source", test_inflate_after_peek },
         { "inflate size limit", test_inflate_limit },
         { "memory sink", test_memory_sink },
