@@ -487,6 +487,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         dsj_cell_t *cell;
         int which, is_int;
         size_t start;
+        r->cur_cell = n;
         if (DSJ_UNLIKELY(n == r->cellcap)) {
             if (n >= r->opts.max_columns)
                 return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "row %" PRIu64 " has more than the limit of %zu values",
@@ -496,7 +497,6 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         if (DSJ_UNLIKELY(n >= r->opts.max_columns))
             return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "row %" PRIu64 " has more than the limit of %zu values",
                                 r->nrows, r->opts.max_columns);
-        r->cur_cell = n;
         cell = &r->cells[n];
         cell->offset = off = dsj_lex_offset(lx);
         cell->line = lx->line;
@@ -837,6 +837,12 @@ static dsj_status_t reader_start(dsj_reader_t *r)
         lx->line_start = 3;
         r->bom_len = 3;
     }
+    if (lx->end - lx->pos >= 2 &&
+        ((lx->buf[lx->pos] == 0xFF && lx->buf[lx->pos + 1] == 0xFE) ||
+         (lx->buf[lx->pos] == 0xFE && lx->buf[lx->pos + 1] == 0xFF) ||
+         (lx->buf[lx->pos] != 0 && lx->buf[lx->pos + 1] == 0) || (lx->buf[lx->pos] == 0 && lx->buf[lx->pos + 1] != 0)))
+        return dsj_lex_fail(lx, DSJ_E_ENCODING, dsj_lex_offset(lx),
+                            "the input looks like UTF-16 or UTF-32 (byte order mark or zero bytes); Dataset-JSON must be UTF-8");
     c = dsj_lex_ws(lx);
     if (c == DSJ_LEX_EOF) return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "empty input: no JSON object");
     if (c != '{') {

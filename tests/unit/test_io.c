@@ -566,6 +566,58 @@ static void test_inflate_corrupt(void)
     free(data);
 }
 
+/* Damage anywhere (one byte at a time) gives the data back or an error, never a crash or a hang. */
+static void test_inflate_flips(void)
+{
+    size_t n = 20000, gl, pos;
+    unsigned char *data = make_data(n, 12), *g = gzip_bytes(data, n, 31, &gl), *got;
+    dsj_error_t e;
+    int errors = 0, runs = 0;
+    for (pos = 0; pos < gl; pos += 1 + pos / 16) {
+        unsigned char keep = g[pos];
+        dsj_source_t *s;
+        long len;
+        g[pos] ^= (unsigned char)(0x5a + pos);
+        s = dsj_source_new_inflate(dsj_source_new_memory(g, gl, "flip", &e), &e);
+        dsj_error_clear(&e);
+        len = drain(s, 3000, &got, &e);
+        runs++;
+        if (len < 0) {
+            errors++;
+            CU_ASSERT(e.code == DSJ_E_COMPRESSION || e.code == DSJ_E_LIMIT);
+            CU_ASSERT(e.offset <= gl);
+        } else {
+            free(got); /* a change in an ignored header field (mtime, OS) */
+        }
+        dsj_source_free(s);
+        g[pos] = keep;
+    }
+    CU_ASSERT(errors > runs / 2);
+    /* a zlib stream that needs a preset dictionary is refused */
+    {
+        z_stream zs;
+        unsigned char out[256];
+        memset(&zs, 0, sizeof zs);
+        CU_ASSERT_EQUAL_FATAL(deflateInit(&zs, 6), Z_OK);
+        deflateSetDictionary(&zs, (const Bytef *)"dictionary", 10);
+        zs.next_in = (Bytef *)"dictionary words";
+        zs.avail_in = 16;
+        zs.next_out = out;
+        zs.avail_out = sizeof out;
+        CU_ASSERT_EQUAL(deflate(&zs, Z_FINISH), Z_STREAM_END);
+        {
+            dsj_source_t *s = dsj_source_new_inflate(dsj_source_new_memory(out, zs.total_out, "dict", &e), &e);
+            CU_ASSERT_EQUAL(drain(s, 100, &got, &e), -1);
+            CU_ASSERT_EQUAL(e.code, DSJ_E_COMPRESSION);
+            CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "dictionary"));
+            dsj_source_free(s);
+        }
+        deflateEnd(&zs);
+    }
+    free(g);
+    free(data);
+}
+
 /* The reader's pattern: peek at the magic on the raw source, then wrap it. */
 static void test_inflate_after_peek(void)
 {
@@ -982,6 +1034,7 @@ int main(void)
         { "inflate corpus dm.dsjc", test_inflate_corpus },
         { "inflate zlib and concatenated gzip", test_inflate_formats },
         { "inflate corrupt and truncated", test_inflate_corrupt },
+        { "inflate with damaged bytes", test_inflate_flips },
         { "inflate after peek on the raw source", test_inflate_after_peek },
         { "inflate size limit", test_inflate_limit },
         { "memory sink", test_memory_sink },

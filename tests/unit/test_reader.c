@@ -683,6 +683,12 @@ static void test_versions(void)
     r = open_str("", 0, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
+    r = open_mem("\xff\xfe{\0\"\0", 6, 0, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ENCODING);
+    r = open_mem("{\0\"\0", 4, 0, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ENCODING);
     r = open_str("{\"datasetJSONVersion\":\"1.1\",\"columns\":[]} x", 0, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
@@ -933,6 +939,20 @@ static void test_limits(void)
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_LIMIT);
     CU_ASSERT_STRING_EQUAL(err.pointer, "/columns");
+    /* values in a row */
+    {
+        char *wide = doc11("[[\"a\", 1], [\"b\", 2, 3]]");
+        dsj_reader_options_init(&o);
+        o.max_columns = 2;
+        src = dsj_source_new_memory(wide, strlen(wide), "w", &err);
+        r = dsj_reader_new(src, &o, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_LIMIT);
+        CU_ASSERT_EQUAL(n, 1);
+        CU_ASSERT_STRING_EQUAL(err.pointer, "/rows/1/2");
+        dsj_reader_free(r);
+        free(wide);
+    }
     /* NDJSON line */
     dsj_reader_options_init(&o);
     o.max_line = 40; /* metadata line 33 bytes, row line 44 */
@@ -947,6 +967,38 @@ static void test_limits(void)
     r = dsj_reader_new(src, &o, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_LIMIT);
+    free(doc);
+}
+
+static int stop_now(const dsj_finding_t *f, void *ctx)
+{
+    (void)f;
+    (*(int *)ctx)++;
+    return 1;
+}
+
+/* A finding callback that asks to stop ends the reading with DSJ_E_ABORTED. */
+static void test_abort(void)
+{
+    char *doc = doc11("[[\"ok\", 1], [\"bad\xff\", 2], [\"x\", 3]]");
+    dsj_reader_options_t o;
+    dsj_error_t err;
+    dsj_source_t *src;
+    dsj_reader_t *r;
+    const dsj_row_t *row;
+    int calls = 0;
+    uint64_t n = 0;
+    dsj_reader_options_init(&o);
+    o.on_finding = stop_now;
+    o.finding_ctx = &calls;
+    src = dsj_source_new_memory(doc, strlen(doc), "a", &err);
+    r = dsj_reader_new(src, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &err), DSJ_E_ABORTED);
+    dsj_reader_free(r);
     free(doc);
 }
 
@@ -1026,6 +1078,29 @@ static void test_compressed(void)
             CU_ASSERT(st == DSJ_E_COMPRESSION || st == DSJ_E_SYNTAX);
             dsj_reader_free(r);
         }
+        free(c);
+    }
+    /* compressed plain JSON with the rows first: not seekable, so spooled */
+    {
+        const char *doc =
+            "{\"rows\":[[\"a\",1],[\"b\",2],[\"c\",3]],\"datasetJSONCreationDateTime\":\"2024-01-01T00:00:00\","
+            "\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\",\"records\":3,\"name\":\"T\",\"label\":\"L\","
+            "\"columns\":[{\"name\":\"A\"},{\"name\":\"B\"}]}";
+        size_t clen;
+        unsigned char *c = compress_buf(doc, strlen(doc), 1, &clen);
+        dsj_error_t err;
+        uint64_t n;
+        dsj_buf_t d;
+        dsj_reader_t *r = open_mem((const char *)c, clen, 0, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL(dsj_reader_format(r), DSJ_FORMAT_DSJC);
+        CU_ASSERT_EQUAL(dsj_meta_ncolumns(dsj_reader_meta(r)), 2);
+        dsj_buf_init(&d);
+        CU_ASSERT_EQUAL(drain(r, &n, &d, &err), DSJ_DONE);
+        CU_ASSERT_EQUAL(n, 3);
+        CU_ASSERT_PTR_NOT_NULL(strstr(d.data, "1:c@1:27:26|"));
+        dsj_buf_free(&d);
+        dsj_reader_free(r);
         free(c);
     }
 }
@@ -1119,6 +1194,7 @@ int main(void)
         {"lenient elision", test_elision},
         {"limits", test_limits},
         {"invalid UTF-8 findings", test_invalid_utf8},
+        {"finding callback stops the reader", test_abort},
         {"gzip and zlib, truncated", test_compressed},
         {"read chunk boundaries", test_chunk_boundaries},
         {"throughput note", test_throughput_note},
