@@ -785,6 +785,8 @@ static dsj_status_t after_root(dsj_reader_t *r)
         r->format_ndjson = 1;
         r->rows_seen = 1;   /* data lines follow */
         r->row_depth = 1;   /* each row is the root value of its line */
+        dsj_buf_reset(&r->rows_ptr);
+        if (dsj_buf_puts(&r->rows_ptr, "/rows") != 0) return nomem(r); /* pointers as in the JSON form */
         r->state = DSJ_RST_NDJSON;
         return DSJ_OK;
     }

@@ -641,6 +641,7 @@ static void test_ndjson_errors(void)
         if (r) {
             CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_SYNTAX);
             CU_ASSERT(err.line >= 2);
+            CU_ASSERT(strncmp(err.pointer, "/rows/", 6) == 0);
             dsj_reader_free(r);
         } else {
             CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
