@@ -223,6 +223,12 @@ static void check_codelist(dsj_dr_t *r, size_t i)
     int integer = cl->data_type && strcmp(cl->data_type, "integer") == 0;
     int numeric = integer || (cl->data_type && strcmp(cl->data_type, "float") == 0);
 
+    dsj_oidmap_t orders[2];
+    memset(orders, 0, sizeof orders);
+    if (dsj_oidmap_init(&orders[0], cl->n_items) != 0 || dsj_oidmap_init(&orders[1], cl->n_items) != 0) {
+        dsj_oidmap_free(&orders[0]);
+        memset(orders, 0, sizeof orders); /* no memory: skip the OrderNumber duplicate check */
+    }
     snprintf(owner, sizeof owner, "CodeList '%s'", id);
     if (!cl->oid || !cl->name || !cl->data_type)
         dsj_dr_emit(r, "DEF-CL-REQUIRED", DSJ_SEV_ERROR, cl->line, ptr, "CodeList '%s' (%s): OID, Name and DataType are required", id,
@@ -286,20 +292,17 @@ static void check_codelist(dsj_dr_t *r, size_t i)
         if (ci->extended_value && !dsj_dr_in(ci->extended_value, yes_only))
             dsj_dr_emit(r, "DEF-CL-ENUM", DSJ_SEV_ERROR, ci->line, iptr, "CodeList '%s': def:ExtendedValue of '%s' must be 'Yes'", id,
                         ci->coded_value);
-        for (k = 0; k < j; k++) {
-            if (cl->items[k].coded_value && strcmp(cl->items[k].coded_value, ci->coded_value) == 0) {
-                dsj_dr_emit(r, "DEF-CL-VALUE-DUP", DSJ_SEV_ERROR, ci->line, iptr, "CodeList '%s': coded value '%s' appears twice", id,
-                            ci->coded_value);
-                break;
-            }
-        }
-        for (k = 0; k < j; k++) {
-            if (ci->order_number_text && cl->items[k].order_number_text && cl->items[k].enumerated == ci->enumerated &&
-                strcmp(cl->items[k].order_number_text, ci->order_number_text) == 0) {
+        /* Constant-time duplicate checks: the code list index keeps the first item of each value. */
+        if (dsj_define_codelist_item_find(d, cl, ci->coded_value, strlen(ci->coded_value)) != ci)
+            dsj_dr_emit(r, "DEF-CL-VALUE-DUP", DSJ_SEV_ERROR, ci->line, iptr, "CodeList '%s': coded value '%s' appears twice", id,
+                        ci->coded_value);
+        if (ci->order_number_text && orders[e].cap) {
+            int put = dsj_oidmap_put(&orders[e], ci->order_number_text, ci);
+            if (put == 0) {
+                const dsj_define_codeitem_t *first = dsj_oidmap_get(&orders[e], ci->order_number_text);
                 dsj_dr_emit(r, "DEF-CL-ORDER-DUP", DSJ_SEV_ERROR, ci->line, iptr,
                             "CodeList '%s': OrderNumber %s is used by '%s' and '%s'", id, ci->order_number_text,
-                            dsj_dr_show(cl->items[k].coded_value), ci->coded_value);
-                break;
+                            dsj_dr_show(first ? first->coded_value : NULL), ci->coded_value);
             }
         }
     }
@@ -314,6 +317,8 @@ static void check_codelist(dsj_dr_t *r, size_t i)
                         "CodeList '%s': OrderNumber is given on %zu of %zu %s elements; it must be on all or none", id, n_order[k],
                         n_kind[k], what);
     }
+    dsj_oidmap_free(&orders[0]);
+    dsj_oidmap_free(&orders[1]);
 }
 
 static void check_valuelists(dsj_dr_t *r)
