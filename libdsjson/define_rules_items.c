@@ -524,8 +524,8 @@ static void mark_extrefs(dsj_dr_t *r)
     }
 }
 
-static void orphans(dsj_dr_t *r, const char *rule, const unsigned char *used, const void *base, size_t n, size_t size,
-                    size_t key_off, size_t line_off, const char *el, const char *key_attr, const char *by)
+static void orphans(dsj_dr_t *r, const char *rule, const dsj_oidmap_t *map, const unsigned char *used, const void *base,
+                    size_t n, size_t size, size_t key_off, size_t line_off, const char *el, const char *key_attr, const char *by)
 {
     size_t i;
     char p[512];
@@ -533,6 +533,7 @@ static void orphans(dsj_dr_t *r, const char *rule, const unsigned char *used, co
         const char *e = (const char *)base + i * size;
         const char *key = *(const char *const *)(e + key_off);
         if (used[i] || !key) continue;
+        if (dsj_oidmap_get(map, key) != (const void *)e) continue; /* a duplicate OID: DEF-OID-DUP says it */
         dsj_dr_emit(r, rule, DSJ_SEV_WARNING, *(const uint64_t *)(e + line_off), dsj_dr_ptr(p, sizeof p, NULL, el, key_attr, key, i),
                     "%s '%s' is not referenced by any %s", el, key, by);
     }
@@ -545,22 +546,22 @@ void dsj_dr_check_orphans(dsj_dr_t *r)
     char p[512];
     mark_extrefs(r);
     /* Sizes in bytes of the element structs; (ptr - base) / size gives the index in used[]. */
-#define ORPH(rule, used, arr, n, type, key, el, attr, by) \
-    orphans(r, rule, r->used, d->arr, d->n, sizeof(type), offsetof(type, key), offsetof(type, line), el, attr, by)
-    ORPH("DEF-UNREF-ITEMDEF", used_itemdef, itemdefs, n_itemdefs, dsj_define_itemdef_t, oid, "ItemDef", "OID", "ItemRef");
-    ORPH("DEF-UNREF-CODELIST", used_codelist, codelists, n_codelists, dsj_define_codelist_t, oid, "CodeList", "OID",
+#define ORPH(rule, map, used, arr, n, type, key, el, attr, by) \
+    orphans(r, rule, &d->map, r->used, d->arr, d->n, sizeof(type), offsetof(type, key), offsetof(type, line), el, attr, by)
+    ORPH("DEF-UNREF-ITEMDEF", map_itemdef, used_itemdef, itemdefs, n_itemdefs, dsj_define_itemdef_t, oid, "ItemDef", "OID", "ItemRef");
+    ORPH("DEF-UNREF-CODELIST", map_codelist, used_codelist, codelists, n_codelists, dsj_define_codelist_t, oid, "CodeList", "OID",
          "ItemDef CodeListRef");
-    ORPH("DEF-UNREF-VALUELIST", used_valuelist, valuelists, n_valuelists, dsj_define_valuelist_t, oid, "def:ValueListDef", "OID",
+    ORPH("DEF-UNREF-VALUELIST", map_valuelist, used_valuelist, valuelists, n_valuelists, dsj_define_valuelist_t, oid, "def:ValueListDef", "OID",
          "def:ValueListRef");
-    ORPH("DEF-UNREF-WHERECLAUSE", used_whereclause, whereclauses, n_whereclauses, dsj_define_whereclause_t, oid,
+    ORPH("DEF-UNREF-WHERECLAUSE", map_whereclause, used_whereclause, whereclauses, n_whereclauses, dsj_define_whereclause_t, oid,
          "def:WhereClauseDef", "OID", "def:WhereClauseRef");
-    ORPH("DEF-UNREF-METHOD", used_method, methods, n_methods, dsj_define_method_t, oid, "MethodDef", "OID", "ItemRef MethodOID");
-    ORPH("DEF-UNREF-COMMENT", used_comment, comments, n_comments, dsj_define_comment_t, oid, "def:CommentDef", "OID",
+    ORPH("DEF-UNREF-METHOD", map_method, used_method, methods, n_methods, dsj_define_method_t, oid, "MethodDef", "OID", "ItemRef MethodOID");
+    ORPH("DEF-UNREF-COMMENT", map_comment, used_comment, comments, n_comments, dsj_define_comment_t, oid, "def:CommentDef", "OID",
          "def:CommentOID");
-    ORPH("DEF-UNREF-LEAF", used_leaf, leaves, n_mdv_leaves, dsj_define_leaf_t, id, "def:leaf", "ID",
+    ORPH("DEF-UNREF-LEAF", map_leaf, used_leaf, leaves, n_mdv_leaves, dsj_define_leaf_t, id, "def:leaf", "ID",
          "def:DocumentRef or def:ArchiveLocationID");
     if (d->kind == DSJ_DEFINE_V2_1)
-        ORPH("DEF-UNREF-STANDARD", used_standard, standards, n_standards, dsj_define_standard_t, oid, "def:Standard", "OID",
+        ORPH("DEF-UNREF-STANDARD", map_standard, used_standard, standards, n_standards, dsj_define_standard_t, oid, "def:Standard", "OID",
              "def:StandardOID");
 #undef ORPH
     /* Duplicate documents: two MetaDataVersion leaves with the same href and title. */

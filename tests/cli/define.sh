@@ -84,6 +84,25 @@ expect_grep "damaged structure" "$tmp/out" ":27: error DEF-IG-REQUIRED .*def:Str
 expect_grep "damaged datatype" "$tmp/out" ": error DEF-ID-DATATYPE .*unknown DataType 'real'"
 expect_grep "damaged keyseq" "$tmp/out" ":27: error DEF-IG-KEYSEQ .*2 is missing"
 
+# ---- the broken files of testdata/define: every expected rule at its line, and nothing else at error level
+# expect_file FILE EXIT "SUMMARY" RULE:LINE...
+expect_file() {
+    f=$1 want=$2 summary=$3
+    shift 3
+    run "$(basename "$f")" "$want" validate-define "$f"
+    expect_grep "$(basename "$f") summary" "$tmp/out" "^$f: $summary"
+    for rl in "$@"; do
+        expect_grep "$(basename "$f") ${rl%%:*}" "$tmp/out" "^$f:${rl##*:}: (error|warning) ${rl%%:*} "
+    done
+}
+expect_file "$TD/broken-refs.xml" 1 "4 errors, 4 warnings, 0 info" DEF-REF-WHERECLAUSE:18 DEF-UNREF-WHERECLAUSE:22 \
+    DEF-REF-ITEMDEF:31 DEF-REF-METHOD:33 DEF-UNREF-ITEMDEF:37 DEF-REF-CODELIST:41 DEF-UNREF-CODELIST:55 DEF-UNREF-METHOD:66
+expect_file "$TD/broken-unique.xml" 1 "4 errors, 0 warnings, 0 info" DEF-REF-ITEMDEF:18 DEF-IG-KEYSEQ:27 DEF-IR-ORDER-DUP:32 \
+    DEF-OID-DUP:51
+expect_file "$TD/broken-structure.xml" 1 "3 errors, 0 warnings, 0 info" DEF-ODM-FILETYPE:2 DEF-IG-REQUIRED:27 DEF-ID-DATATYPE:50
+run "truncated file" 2 validate-define "$TD/truncated.xml"
+expect_grep "truncated file" "$tmp/out" "^$TD/truncated.xml:47:76: fatal DSJ_E_XML XML error: Premature end of data"
+
 # ---- not a Define-XML 2.x, not XML, unreadable: exit 2 with a clear message
 run "define 1.0" 2 validate-define "$TD/define10.xml"
 expect_grep "define 1.0" "$tmp/out" "define10.xml:[0-9]+:[0-9]+: fatal DSJ_E_UNSUPPORTED unsupported: Define-XML 1.0"
