@@ -749,6 +749,7 @@ void dsj_reader_options_init(dsj_reader_options_t *o)
 static void apply_defaults(dsj_reader_options_t *o)
 {
     if (!o->max_depth) o->max_depth = 64;
+    if (o->max_depth > 2000) o->max_depth = 2000; /* parsing recurses: keep the C stack safe */
     if (!o->max_string) o->max_string = (size_t)64 << 20;
     if (!o->max_columns) o->max_columns = 100000;
     if (!o->max_line) o->max_line = (size_t)256 << 20;
@@ -785,6 +786,8 @@ static dsj_status_t after_root(dsj_reader_t *r)
         r->format_ndjson = 1;
         r->rows_seen = 1;   /* data lines follow */
         r->row_depth = 1;   /* each row is the root value of its line */
+        dsj_buf_reset(&r->rows_ptr);
+        if (dsj_buf_puts(&r->rows_ptr, "/rows") != 0) return nomem(r); /* pointers as in the JSON form */
         r->state = DSJ_RST_NDJSON;
         return DSJ_OK;
     }

@@ -396,6 +396,9 @@ static void test_mutations(void)
              "DEF-CL-VALUE-TYPE", "<CodeListItem CodedValue=\"HEIGHT\"", NULL);
     mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"HEIGHT\" OrderNumber=\"1\"", "DEF-CL-VALUE-DUP",
              "<CodeListItem CodedValue=\"HEIGHT\" OrderNumber=\"1\">\n          <Decode><TranslatedText xml:lang=\"en\">Weight", NULL);
+    mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"WEIGHT\" OrderNumber=\"1\"", "DEF-CL-ORDER-DUP",
+             "<CodeListItem CodedValue=\"WEIGHT\"", "'HEIGHT' and 'WEIGHT'");
+    mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"WEIGHT\"", "DEF-CL-ORDER", "<CodeList OID=", "1 of 2");
     mutation("SASFieldName=\"VSTESTCD\"", "SASFieldName=\"VSTESTCODE\"", "DEF-ID-SASNAME", "<ItemDef OID=\"IT.VS.VSTESTCD\"", NULL);
     mutation("FileType=\"Snapshot\"", "FileType=\"Transactional\"", "DEF-ODM-FILETYPE", "<ODM ", NULL);
     mutation("def:DefineVersion=\"2.1.0\"", "def:DefineVersion=\"2.0.0\"", "DEF-MDV-VERSION", "<MetaDataVersion", NULL);

@@ -395,33 +395,39 @@ static void test_cells_exact(void)
     free(doc);
 }
 
-static void test_lb_float_text(void)
+/* Number cells keep the file's exact token: compare each with the bytes at its offset. */
+static void test_number_texts_exact(void)
 {
-    /* a float with a short decimal text in the corpus keeps that text */
     char path[2048];
     dsj_error_t err;
     dsj_reader_t *r;
     const dsj_row_t *row;
-    int seen = 0;
+    size_t len = 0;
+    char *data;
+    int numbers = 0, fractions = 0;
     if (!dsj_test_corpus_file(path, sizeof path, "cdisc-datasetjson-examples/v1.1/sdtm/vs.json")) return;
+    data = dsj_test_slurp(path, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
     r = dsj_reader_open(path, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     while (dsj_reader_next(r, &row, &err) == DSJ_ROW) {
         size_t i;
-        for (i = 0; i < row->ncells; i++)
-            if (row->cells[i].kind == DSJ_CELL_NUMBER) {
-                const char *t = row->cells[i].text;
-                /* the exact token is between the cell offset and the next delimiter in the file */
-                CU_ASSERT(strchr(t, '.') || strchr(t, 'e') || strchr(t, 'E'));
-                CU_ASSERT_EQUAL(strlen(t), row->cells[i].len);
-                seen++;
-            }
+        for (i = 0; i < row->ncells; i++) {
+            const dsj_cell_t *c = &row->cells[i];
+            if (c->kind != DSJ_CELL_NUMBER && c->kind != DSJ_CELL_INTEGER) continue;
+            CU_ASSERT_FATAL(c->offset + c->len < len);
+            CU_ASSERT(memcmp(data + c->offset, c->text, c->len) == 0);
+            CU_ASSERT(strchr(",] \n", data[c->offset + c->len]) != NULL);
+            CU_ASSERT_EQUAL(strlen(c->text), c->len);
+            numbers++;
+            if (c->kind == DSJ_CELL_NUMBER) fractions++;
+        }
     }
-    CU_ASSERT(seen > 0);
+    CU_ASSERT(numbers > 100);
+    CU_ASSERT(fractions > 10);
     dsj_reader_free(r);
+    free(data);
 }
-
-/* ---------------------------------------------------------------- structure */
 
 static void test_rows_before_columns(void)
 {
@@ -641,6 +647,7 @@ static void test_ndjson_errors(void)
         if (r) {
             CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_SYNTAX);
             CU_ASSERT(err.line >= 2);
+            CU_ASSERT(strncmp(err.pointer, "/rows/", 6) == 0);
             dsj_reader_free(r);
         } else {
             CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
@@ -1178,7 +1185,7 @@ int main(void)
         {"i18n UTF-8 (ae.json)", test_i18n},
         {"rows == records for every corpus file", test_corpus_counts},
         {"cell kinds and exact texts", test_cells_exact},
-        {"number texts kept (vs.json)", test_lb_float_text},
+        {"number texts equal the file bytes (vs.json)", test_number_texts_exact},
         {"rows before columns: seek and spool", test_rows_before_columns},
         {"members after rows are merged", test_members_after_rows},
         {"1.0 itemData before items", test_v10_items_after_itemdata},
