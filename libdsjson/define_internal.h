@@ -102,6 +102,11 @@ struct dsj_define {
     dsj_oidmap_t map_standard, map_itemgroup, map_itemdef, map_codelist, map_valuelist,
         map_whereclause, map_method, map_comment, map_leaf;
 
+    /* References found inside elements the model does not cover (ARM metadata...):
+       attribute local name and value, so that orphan checks count them. */
+    struct dsj_define_extref { const char *attr, *value; uint64_t line; } *extrefs;
+    size_t n_extrefs, cap_extrefs;
+
     dsj_codeidx_ent_t *codeidx;
     size_t codeidx_cap;
 };
@@ -111,11 +116,42 @@ dsj_status_t dsj_define_parse(dsj_define_t *def, dsj_error_t *err);
 /* define.c: build the hash maps and resolve references (after parse). */
 dsj_status_t dsj_define_index(dsj_define_t *def, dsj_error_t *err);
 
-/* define_rules.c helpers shared with define_xsd.c */
+/* define_xsd.c: XML Schema validation against the CDISC schema set in xsd_dir. */
 dsj_status_t dsj_define_validate_xsd(const dsj_define_t *def, const char *xsd_dir,
                                      dsj_finding_cb cb, void *ctx, int *aborted, dsj_error_t *err);
 
 /* Strict integer text (optional sign, digits, surrounding blanks not allowed). 1 ok, 0 not. */
 int dsj_define_parse_int(const char *s, int64_t *out);
+
+/* ---- rule helpers shared by define_rules*.c ---- */
+#define DSJ_DR_MDV "/ODM/Study/MetaDataVersion"
+
+typedef struct dsj_dr {
+    const dsj_define_t *def;
+    dsj_finding_cb cb;
+    void *ctx;
+    int stop;
+    /* 1 when referenced (orphan checks), indexed like the model arrays */
+    unsigned char *used_itemdef, *used_codelist, *used_method, *used_comment, *used_leaf, *used_standard,
+        *used_valuelist, *used_whereclause;
+    unsigned char *in_itemgroup;   /* ItemDef used by an ItemGroupDef ItemRef (a variable, not only value level) */
+} dsj_dr_t;
+
+int dsj_dr_emit(dsj_dr_t *r, const char *rule, dsj_severity_t sev, uint64_t line, const char *pointer,
+                const char *fmt, ...) DSJ_PRINTF(6, 7);
+const char *dsj_dr_ptr(char *buf, size_t n, const char *parent, const char *el, const char *key_attr,
+                       const char *key, size_t index);
+int dsj_dr_in(const char *v, const char *const *list);
+int dsj_dr_blank(const char *s);
+size_t dsj_dr_utf8_len(const char *s);
+const char *dsj_dr_show(const char *s);
+void dsj_dr_ref(dsj_dr_t *r, const char *rule, const dsj_oidmap_t *map, unsigned char *used, const void *base,
+                size_t size, const char *oid, const char *what, uint64_t line, const char *ptr, const char *owner);
+void dsj_dr_docrefs(dsj_dr_t *r, const dsj_define_docref_t *refs, size_t n, const char *owner, const char *ptr);
+void dsj_dr_itemrefs(dsj_dr_t *r, const dsj_define_itemref_t *refs, size_t n, const char *owner, const char *owner_ptr);
+/* define_rules_items.c */
+void dsj_dr_check_items(dsj_dr_t *r);
+void dsj_dr_check_uniqueness(dsj_dr_t *r);
+void dsj_dr_check_orphans(dsj_dr_t *r);
 
 #endif /* DSJ_DEFINE_INTERNAL_H */

@@ -487,6 +487,40 @@ static void parse_docgroup(pctx_t *p, const xmlNode *n, dsj_define_occ_t *occ, d
     }
 }
 
+/* Collect OID-like references inside an element the model does not cover (e.g. ARM). */
+static void collect_extrefs(pctx_t *p, const xmlNode *n, int depth)
+{
+    static const char *const names[] = {"ItemOID", "leafID", "CommentOID", "WhereClauseOID", "MethodOID",
+                                        "ValueListOID", "CodeListOID", NULL};
+    const xmlAttr *a;
+    const xmlNode *c;
+    dsj_define_t *def = p->def;
+    if (depth > 64) return;
+    for (a = n->properties; a; a = a->next) {
+        size_t i;
+        for (i = 0; names[i]; i++)
+            if (strcmp((const char *)a->name, names[i]) == 0) break;
+        if (!names[i]) continue;
+        if (def->n_extrefs == def->cap_extrefs) {
+            size_t cap = def->cap_extrefs ? def->cap_extrefs * 2 : 32;
+            struct dsj_define_extref *g = dsj_arena_alloc(p->a, cap * sizeof *g);
+            if (!g) {
+                p->nomem = 1;
+                return;
+            }
+            if (def->n_extrefs) memcpy(g, def->extrefs, def->n_extrefs * sizeof *g);
+            def->extrefs = g;
+            def->cap_extrefs = cap;
+        }
+        def->extrefs[def->n_extrefs].attr = names[i];
+        def->extrefs[def->n_extrefs].value = attr(p, n, a->ns && a->ns->href ? (const char *)a->ns->href : NULL, names[i]);
+        def->extrefs[def->n_extrefs].line = line_of(n);
+        def->n_extrefs++;
+    }
+    for (c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) collect_extrefs(p, c, depth + 1);
+}
+
 static void parse_mdv(pctx_t *p, const xmlNode *mdv)
 {
     dsj_define_t *def = p->def;
@@ -569,6 +603,8 @@ static void parse_mdv(pctx_t *p, const xmlNode *mdv)
                 st->comment_oid = dattr(p, s, "CommentOID");
                 st->line = line_of(s);
             }
+        } else if (!ns_is(c, DSJ_NS_ODM) && !ns_is(c, p->defns)) {
+            collect_extrefs(p, c, 0);
         }
     }
     def->n_itemgroups = i_ig;

@@ -7,28 +7,31 @@
 
 #include <errno.h>
 
-/* Byte classes inside a string: 1 = stop the fast scan ('"', '\\', control, and
-   with UTF-8 checking every byte >= 0x80). */
-static unsigned char str_stop_utf8[256];
-static unsigned char str_stop_raw[256];
-static int tables_ready;
+/* Byte classes inside a string: 1 = stop the fast scan ('"' 0x22, '\\' 0x5C, control
+   characters, and with UTF-8 checking every byte >= 0x80).  Constant tables, so
+   readers in several threads share them safely. */
+#define X16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+#define ASCII_STOPS                                      \
+    X16(1), X16(1),                                      \
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,      \
+    X16(0), X16(0),                                      \
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,      \
+    X16(0), X16(0)
+static const unsigned char str_stop_utf8[256] = {ASCII_STOPS, X16(1), X16(1), X16(1), X16(1),
+                                                 X16(1), X16(1), X16(1), X16(1)};
+static const unsigned char str_stop_raw[256] = {ASCII_STOPS, X16(0), X16(0), X16(0), X16(0),
+                                                X16(0), X16(0), X16(0), X16(0)};
+#undef ASCII_STOPS
+#undef X16
 
-static void tables_init(void)
+const unsigned char *dsj_lex_string_stops(unsigned flags)
 {
-    int c;
-    if (tables_ready) return;
-    for (c = 0; c < 256; c++) {
-        unsigned char s = (unsigned char)(c < 0x20 || c == '"' || c == '\\');
-        str_stop_raw[c] = s;
-        str_stop_utf8[c] = (unsigned char)(s || c >= 0x80);
-    }
-    tables_ready = 1;
+    return (flags & DSJ_READ_NO_UTF8_CHECK) ? str_stop_raw : str_stop_utf8;
 }
 
 int dsj_lex_init(dsj_lexer_t *lx, dsj_source_t *src, const char *name, size_t bufsize)
 {
     memset(lx, 0, sizeof *lx);
-    tables_init();
     lx->src = src;
     lx->name = dsj_strdup(name ? name : "");
     lx->cap = bufsize ? bufsize : DSJ_LEX_BUFSIZE;
@@ -432,11 +435,6 @@ int dsj_lex_number_valid(const char *s, size_t n, int *is_int)
     return 1;
 }
 
-static inline int number_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
 dsj_status_t dsj_lex_number(dsj_lexer_t *lx, dsj_buf_t *out, int *is_int)
 {
     uint64_t start = dsj_lex_offset(lx);
@@ -450,7 +448,7 @@ dsj_status_t dsj_lex_number(dsj_lexer_t *lx, dsj_buf_t *out, int *is_int)
     from = o->len;
     for (;;) {
         const unsigned char *p = lx->buf + lx->pos, *e = lx->buf + lx->end, *q = p;
-        while (q < e && number_char(*q)) q++;
+        while (q < e && dsj_lex_number_char(*q)) q++;
         if (q != p) {
             if (dsj_lex_arena_put(o, p, (size_t)(q - p)) != 0) return dsj_lex_fail(lx, DSJ_E_NOMEM, start, "out of memory");
             lx->pos += (size_t)(q - p);

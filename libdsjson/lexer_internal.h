@@ -125,9 +125,47 @@ static inline int dsj_lex_arena_put(dsj_buf_t *b, const void *p, size_t n)
    control characters, surrogates, UTF-8 (finding DSJ-ENC-UTF8 unless
    DSJ_READ_NO_UTF8_CHECK) and max_string. */
 dsj_status_t dsj_lex_string(dsj_lexer_t *lx, dsj_buf_t *out);
+/* Byte classes that end the plain part of a string for these DSJ_READ_* flags
+   ('"', '\\', controls, and bytes >= 0x80 unless UTF-8 checking is off). [static] */
+const unsigned char *dsj_lex_string_stops(unsigned flags);
+
+/* dsj_lex_string with an inline fast path for a plain string wholly in the buffer. */
+static inline dsj_status_t dsj_lex_string_fast(dsj_lexer_t *lx, dsj_buf_t *out, const unsigned char *stop)
+{
+    const unsigned char *p = lx->buf + lx->pos + 1, *e = lx->buf + lx->end, *q = p;
+    while (q < e && !stop[*q]) q++;
+    if (DSJ_LIKELY(q < e && *q == '"' && (size_t)(q - p) <= lx->max_string) &&
+        (!out || dsj_lex_arena_put(out, p, (size_t)(q - p)) == 0)) {
+        lx->pos = (size_t)(q + 1 - lx->buf);
+        return DSJ_OK;
+    }
+    return dsj_lex_string(lx, out);
+}
+
 /* Parse a number at the current position (strict JSON grammar), appending its text
    to out (or to scratch when out is NULL). *is_int = no fraction and no exponent. */
 dsj_status_t dsj_lex_number(dsj_lexer_t *lx, dsj_buf_t *out, int *is_int);
+static inline int dsj_lex_number_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+int dsj_lex_number_valid(const char *s, size_t n, int *is_int);
+
+/* dsj_lex_number with an inline fast path for a number wholly in the buffer. */
+static inline dsj_status_t dsj_lex_number_fast(dsj_lexer_t *lx, dsj_buf_t *out, int *is_int)
+{
+    const unsigned char *p = lx->buf + lx->pos, *e = lx->buf + lx->end, *q = p;
+    while (q < e && dsj_lex_number_char(*q)) q++;
+    if (DSJ_LIKELY(q < e && (size_t)(q - p) <= lx->max_string) &&
+        dsj_lex_number_valid((const char *)p, (size_t)(q - p), is_int) &&
+        dsj_lex_arena_put(out, p, (size_t)(q - p)) == 0) {
+        lx->pos = (size_t)(q - lx->buf);
+        return DSJ_OK;
+    }
+    return dsj_lex_number(lx, out, is_int);
+}
+
 /* Parse true/false/null at the current position; *which = 't', 'f' or 'n'. */
 dsj_status_t dsj_lex_literal(dsj_lexer_t *lx, int *which);
 /* Skip (and check) one complete value at the current position; depth = nesting of
@@ -139,7 +177,7 @@ void dsj_lex_capture_start(dsj_lexer_t *lx, dsj_buf_t *b, FILE *fp);
 /* Stop capturing; returns 0, or -1 when writing the capture failed (error set). */
 int dsj_lex_capture_stop(dsj_lexer_t *lx);
 
-/* Strict JSON number grammar check of s[0..n). Returns 1 if valid; *is_int as above. */
-int dsj_lex_number_valid(const char *s, size_t n, int *is_int);
+/* (dsj_lex_number_valid: strict JSON number grammar check of s[0..n); 1 if valid; *is_int
+   set to "no fraction and no exponent".) */
 
 #endif /* DSJ_LEXER_INTERNAL_H */

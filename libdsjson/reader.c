@@ -19,8 +19,10 @@
  * after the rows are merged into the tree and the model at that point).
  *
  * Rows before columns: when the rows member comes before "columns" (1.1) or
- * "items" (1.0) the reader skips the rows value (checking its syntax) without
- * keeping it, reads the rest of the metadata, then comes back:
+ * "items" (1.0), or before another required attribute (records, name, label,
+ * itemGroupOID, datasetJSONVersion, the creation date-time), the reader skips
+ * the rows value (checking its syntax) without keeping it, reads the rest of
+ * the metadata, then comes back, so the metadata is complete before any row:
  *   - seekable source (memory, regular file): dsj_source_seek back to the
  *     rows offset and read them again;
  *   - otherwise (callback, FILE*, compressed): the raw rows bytes are copied
@@ -189,6 +191,7 @@ static dsj_status_t meta_array(dsj_reader_t *r, size_t depth, struct json_object
             if ((st = dsj_lex_finding(lx, "DSJ-JSON-ELISION", DSJ_SEV_WARNING, off, "elided array element read as null")) != DSJ_OK)
                 return st;
         } else if ((st = meta_value(r, depth, &v)) != DSJ_OK) {
+            json_object_put(v); /* partial container */
             return st;
         }
         if (json_object_array_add(arr, v) != 0) { json_object_put(v); return nomem(r); }
@@ -227,6 +230,22 @@ static int is_path_key(int level, const char *key)
     return level == 2;
 }
 
+/* 1 when the metadata needed before the rows has been read (see the top of this file). */
+static int meta_ready(const dsj_reader_t *r, int level)
+{
+    static const char *const req11[] = {"columns", "records", "name", "label", "itemGroupOID", "datasetJSONVersion",
+                                        "datasetJSONCreationDateTime", NULL};
+    static const char *const req10[] = {"items", "records", "name", "label", NULL};
+    static const char *const req10_root[] = {"datasetJSONVersion", "creationDateTime", NULL};
+    const char *const *k;
+    for (k = level == 0 ? req11 : req10; *k; k++)
+        if (!json_object_object_get_ex(r->frames[level].obj, *k, NULL)) return 0;
+    if (level == 3)
+        for (k = req10_root; *k; k++)
+            if (!json_object_object_get_ex(r->root, *k, NULL)) return 0;
+    return 1;
+}
+
 /* The rows member's value is next.  Returns DSJ_ROW to stream it now, DSJ_OK when it
    was skipped (deferred or a second rows member), or an error. */
 static dsj_status_t rows_member(dsj_reader_t *r, int level, size_t depth, const char *key)
@@ -254,11 +273,11 @@ static dsj_status_t rows_member(dsj_reader_t *r, int level, size_t depth, const 
     dsj_buf_reset(&r->rows_ptr);
     if (dsj_buf_append(&r->rows_ptr, ptr_text(&r->ptr), r->ptr.len) != 0) return nomem(r);
     if (level == 3) {
-        r->rows_data_key = r->frame_key[1];
-        r->rows_ig_key = r->frame_key[3];
+        r->rows_data_key = dsj_strdup(r->frame_key[1]);
+        r->rows_ig_key = dsj_strdup(r->frame_key[3]);
+        if (!r->rows_data_key || !r->rows_ig_key) return nomem(r);
     }
-    if (json_object_object_get_ex(r->frames[level].obj, level == 0 ? "columns" : "items", NULL))
-        return DSJ_ROW;
+    if (meta_ready(r, level)) return DSJ_ROW;
     /* Rows before columns: skip now, come back later (see the top of this file). */
     r->deferred = 1;
     r->def_off = off;
@@ -444,6 +463,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
 {
     dsj_lexer_t *lx = &r->lx;
     dsj_buf_t *arena = &r->arena;
+    const unsigned char *stop = r->str_stop;
     dsj_status_t st;
     size_t n = 0, i;
     uint64_t off = dsj_lex_offset(lx);
@@ -484,7 +504,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         start = arena->len;
         switch (c) {
         case '"':
-            if ((st = dsj_lex_string(lx, arena)) != DSJ_OK) return st;
+            if ((st = dsj_lex_string_fast(lx, arena, stop)) != DSJ_OK) return st;
             cell->kind = DSJ_CELL_STRING;
             cell->len = arena->len - start;
             r->cell_text[n] = start;
@@ -527,7 +547,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
             break;
         default:
             if (c == '-' || (c >= '0' && c <= '9')) {
-                if ((st = dsj_lex_number(lx, arena, &is_int)) != DSJ_OK) return st;
+                if ((st = dsj_lex_number_fast(lx, arena, &is_int)) != DSJ_OK) return st;
                 cell->kind = is_int ? DSJ_CELL_INTEGER : DSJ_CELL_NUMBER;
                 cell->len = arena->len - start;
                 r->cell_text[n] = start;
@@ -629,6 +649,14 @@ static dsj_status_t next_json(dsj_reader_t *r)
         r->nrows++;
         r->cur_cell = (size_t)-1;
         if (c == DSJ_LEX_EOF || c == DSJ_LEX_ERR) return row_error(r, c, "a row");
+        if (c == ']' && (r->opts.flags & DSJ_READ_LENIENT) && r->state == DSJ_RST_ROWS && r->nrows > 1) {
+            r->nrows--;
+            r->in_rows = 0; /* the finding is about the rows array */
+            st = dsj_lex_finding(lx, "DSJ-JSON-ELISION", DSJ_SEV_WARNING, dsj_lex_offset(lx), "trailing comma in the rows array");
+            if (st != DSJ_OK) return st;
+            lx->pos++;
+            return rows_finished(r);
+        }
         if (c == ']' || c == ',')
             return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "expected a row after ',' (row %" PRIu64 ")", r->nrows);
         return dsj_lex_fail(lx, DSJ_E_FORMAT, dsj_lex_offset(lx), "row %" PRIu64 " is not an array", r->nrows);
@@ -731,7 +759,7 @@ static void apply_defaults(dsj_reader_options_t *o)
 static dsj_status_t after_root(dsj_reader_t *r)
 {
     dsj_lexer_t *lx = &r->lx;
-    uint64_t end_line = lx->line;
+    uint64_t end_line = lx->line, end_off = dsj_lex_offset(lx);
     int c = dsj_lex_ws(lx);
     if (r->deferred) {
         if (c != DSJ_LEX_EOF) return reader_unexpected(r, c, "the end of input after the root object");
@@ -744,6 +772,9 @@ static dsj_status_t after_root(dsj_reader_t *r)
         return DSJ_OK;
     }
     if (c == '[' && r->hint != DSJ_FORMAT_JSON) {
+        if (end_off - r->bom_len > r->opts.max_line)
+            return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "NDJSON metadata line longer than the limit of %zu bytes",
+                                r->opts.max_line);
         if (lx->line == end_line)
             return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "NDJSON: row 1 must start on a new line after the metadata object");
         if (lx->line > end_line + 1) {
@@ -752,6 +783,8 @@ static dsj_status_t after_root(dsj_reader_t *r)
         }
         r->format = DSJ_FORMAT_NDJSON;
         r->format_ndjson = 1;
+        r->rows_seen = 1;   /* data lines follow */
+        r->row_depth = 1;   /* each row is the root value of its line */
         r->state = DSJ_RST_NDJSON;
         return DSJ_OK;
     }
@@ -802,6 +835,7 @@ static dsj_status_t reader_start(dsj_reader_t *r)
             return st;
         lx->pos = 3;
         lx->line_start = 3;
+        r->bom_len = 3;
     }
     c = dsj_lex_ws(lx);
     if (c == DSJ_LEX_EOF) return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "empty input: no JSON object");
@@ -868,6 +902,7 @@ dsj_reader_t *dsj_reader_new(dsj_source_t *src, const dsj_reader_options_t *opts
     }
     r->lx_ready = 1;
     r->lx.flags = r->opts.flags;
+    r->str_stop = dsj_lex_string_stops(r->opts.flags);
     r->lx.max_depth = r->opts.max_depth;
     r->lx.max_string = r->opts.max_string;
     r->lx.on_finding = r->opts.on_finding;
@@ -934,6 +969,8 @@ void dsj_reader_free(dsj_reader_t *r)
     dsj_meta_free(r->meta);
     if (r->root) json_object_put(r->root);
     for (i = 0; i < 4; i++) dsj_free(r->frame_key[i]);
+    dsj_free(r->rows_data_key);
+    dsj_free(r->rows_ig_key);
     dsj_buf_free(&r->ptr);
     dsj_buf_free(&r->rows_ptr);
     dsj_buf_free(&r->key);

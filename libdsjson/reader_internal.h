@@ -35,14 +35,15 @@ struct dsj_reader {
     dsj_format_t format;
     int compressed;
     int had_bom;
+    uint64_t bom_len;
     int format_ndjson;
 
     dsj_meta_t *meta;
     struct json_object *root;
     dsj_frame_t frames[4];
     char *frame_key[4];        /* key of each path object ([1] data key, [3] itemGroupData OID) */
-    const char *rows_data_key; /* 1.0: "clinicalData"/"referenceData" holding the rows */
-    const char *rows_ig_key;   /* 1.0: itemGroupData key holding the rows */
+    char *rows_data_key;       /* 1.0: "clinicalData"/"referenceData" holding the rows [owned] */
+    char *rows_ig_key;         /* 1.0: itemGroupData key holding the rows [owned] */
     int rows_seen;
     int rows_level;
     size_t row_depth;          /* nesting depth of a row array */
@@ -64,6 +65,7 @@ struct dsj_reader {
     size_t *cell_text;         /* arena offset of each cell's text */
     size_t cellcap;
     dsj_buf_t arena;
+    const unsigned char *str_stop; /* string byte classes for the flags */
     dsj_error_t final_err;
 
     dsj_pos_entry_t *pos;

@@ -240,7 +240,7 @@ static dsj_status_t build(dsj_reader_t *r, dsj_meta_t **out)
     if (!m) return meta_fail(r, DSJ_E_NOMEM, NULL, "out of memory%s", NULL);
     st = v == DSJ_V1_0 ? build10(r, m) : build11(r, m);
     if (st != DSJ_OK) { dsj_meta_free(m); return st; }
-    dsj_meta_set_has_rows(m, r->rows_seen || r->format_ndjson);
+    dsj_meta_set_has_rows(m, r->rows_seen);
     *out = m;
     return DSJ_OK;
 }
