@@ -21,7 +21,7 @@
 #define FTIME HOUR ":" MIN ":" SEC TZ "?"
 #define PDATE YEAR "(?:-" MON "(?:-" DAY ")?)?"
 #define PTIME HOUR "(?::" MIN "(?::" SEC ")?)?" TZ "?"
-#define PDATETIME PDATE "(?:T" PTIME ")?"
+#define PDATETIME "(?:" PDATE "|" FDATE "T" PTIME ")" /* a time only after a complete date */
 /* Duration: PnYnMnDTnHnMnS (at least one part; the smallest may have a fraction), PnW, or P<datetime>. */
 #define NUM "[0-9]+(?:[.,][0-9]+)?"
 #define DURATION "(?:P(?=[0-9]|T[0-9])(?:" NUM "Y)?(?:" NUM "M)?(?:" NUM "D)?(?:T(?=[0-9])(?:" NUM "H)?(?:" NUM "M)?(?:" NUM "S)?)?" \
