@@ -107,6 +107,21 @@ static void on_schema_error(void *user, xmlErrorPtr e)
     x->schema_errors.len = strlen(x->schema_errors.data);
 }
 
+/* First entity reference node in the tree, or NULL (iterative walk). */
+static const xmlNode *find_entity_ref(const xmlNode *n)
+{
+    while (n) {
+        if (n->type == XML_ENTITY_REF_NODE) return n;
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) n = n->parent;
+        if (n) n = n->next;
+    }
+    return NULL;
+}
+
 static int uses_arm(const dsj_define_t *def)
 {
     /* The ARM namespace URI in the text is enough: it is only ever declared by ARM documents. */
@@ -170,8 +185,17 @@ dsj_status_t dsj_define_validate_xsd(const dsj_define_t *def, const char *xsd_di
     if (!doc) {
         status = dsj_error_set(err, DSJ_E_XML, def->file, 0, 0, 0, "cannot re-read the define for XML Schema validation");
     } else {
-        vctx = xmlSchemaNewValidCtxt(schema);
-        if (!vctx) {
+        const xmlNode *ent = find_entity_ref(xmlDocGetRootElement(doc));
+        vctx = ent ? NULL : xmlSchemaNewValidCtxt(schema);
+        if (ent) {
+            /* libxml2 cannot validate through entity references, and we never expand them. */
+            long l = xmlGetLineNo(ent->parent);
+            if (dsj_emit(cb, ctx, "DEF-XSD", DSJ_SEV_ERROR, def->file, l > 0 ? (uint64_t)l : 0, 0, 0, NULL, 0, NULL,
+                         "XML Schema validation skipped: the document uses the entity reference &%s; (entities are never "
+                         "expanded, for safety)",
+                         (const char *)ent->name))
+                x.stop = 1;
+        } else if (!vctx) {
             status = dsj_error_set(err, DSJ_E_NOMEM, def->file, 0, 0, 0, "cannot create the XML Schema validator");
         } else {
             xmlSchemaSetValidStructuredErrors(vctx, on_valid_error, &x);

@@ -563,7 +563,7 @@ dsj_status_t dsj_lex_skip_value(dsj_lexer_t *lx, size_t depth)
 {
     int c = dsj_lex_ws(lx), which, is_int;
     switch (c) {
-    case '"': return dsj_lex_string(lx, NULL);
+    case '"': return dsj_lex_string_fast(lx, NULL, dsj_lex_string_stops(lx->flags));
     case '[':
     case '{':
         if (depth + 1 > lx->max_depth)
@@ -572,7 +572,10 @@ dsj_status_t dsj_lex_skip_value(dsj_lexer_t *lx, size_t depth)
     case 't': case 'f': case 'n':
         return dsj_lex_literal(lx, &which);
     default:
-        if (c == '-' || (c >= '0' && c <= '9')) return dsj_lex_number(lx, NULL, &is_int);
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            dsj_buf_reset(&lx->scratch);
+            return dsj_lex_number_fast(lx, &lx->scratch, &is_int);
+        }
         return unexpected(lx, c, "a value");
     }
 }

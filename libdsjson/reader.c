@@ -487,6 +487,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         dsj_cell_t *cell;
         int which, is_int;
         size_t start;
+        r->cur_cell = n;
         if (DSJ_UNLIKELY(n == r->cellcap)) {
             if (n >= r->opts.max_columns)
                 return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "row %" PRIu64 " has more than the limit of %zu values",
@@ -496,7 +497,6 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         if (DSJ_UNLIKELY(n >= r->opts.max_columns))
             return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "row %" PRIu64 " has more than the limit of %zu values",
                                 r->nrows, r->opts.max_columns);
-        r->cur_cell = n;
         cell = &r->cells[n];
         cell->offset = off = dsj_lex_offset(lx);
         cell->line = lx->line;
@@ -749,6 +749,7 @@ void dsj_reader_options_init(dsj_reader_options_t *o)
 static void apply_defaults(dsj_reader_options_t *o)
 {
     if (!o->max_depth) o->max_depth = 64;
+    if (o->max_depth > 2000) o->max_depth = 2000; /* parsing recurses: keep the C stack safe */
     if (!o->max_string) o->max_string = (size_t)64 << 20;
     if (!o->max_columns) o->max_columns = 100000;
     if (!o->max_line) o->max_line = (size_t)256 << 20;
@@ -785,6 +786,8 @@ static dsj_status_t after_root(dsj_reader_t *r)
         r->format_ndjson = 1;
         r->rows_seen = 1;   /* data lines follow */
         r->row_depth = 1;   /* each row is the root value of its line */
+        dsj_buf_reset(&r->rows_ptr);
+        if (dsj_buf_puts(&r->rows_ptr, "/rows") != 0) return nomem(r); /* pointers as in the JSON form */
         r->state = DSJ_RST_NDJSON;
         return DSJ_OK;
     }
@@ -837,6 +840,12 @@ static dsj_status_t reader_start(dsj_reader_t *r)
         lx->line_start = 3;
         r->bom_len = 3;
     }
+    if (lx->end - lx->pos >= 2 &&
+        ((lx->buf[lx->pos] == 0xFF && lx->buf[lx->pos + 1] == 0xFE) ||
+         (lx->buf[lx->pos] == 0xFE && lx->buf[lx->pos + 1] == 0xFF) ||
+         (lx->buf[lx->pos] != 0 && lx->buf[lx->pos + 1] == 0) || (lx->buf[lx->pos] == 0 && lx->buf[lx->pos + 1] != 0)))
+        return dsj_lex_fail(lx, DSJ_E_ENCODING, dsj_lex_offset(lx),
+                            "the input looks like UTF-16 or UTF-32 (byte order mark or zero bytes); Dataset-JSON must be UTF-8");
     c = dsj_lex_ws(lx);
     if (c == DSJ_LEX_EOF) return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "empty input: no JSON object");
     if (c != '{') {

@@ -35,6 +35,7 @@ typedef struct vcol {
     dsj_datatype_t type;
     char *name;
     int64_t length;           /* 0 = no length check */
+    int full_needed;          /* targetDataType integer: date/datetime/time must be complete */
     uint64_t empty_count;     /* "" read as missing (date/time/decimal) */
     uint64_t empty_first_row;
     uint64_t intnum_count;    /* integral NUMBER tokens (3.0) in an integer column */
@@ -840,6 +841,8 @@ static int build_checkers(dsj_validator_t *v, const dsj_meta_t *m)
         if (v->version == DSJ_V1_0 && !type_allowed_10(c->data_type)) vc->chk = CHK_NONE;
         if (i == 0 && v->check_seq) vc->chk = CHK_SEQ;
         vc->length = c->length > 0 ? c->length : 0;
+        vc->full_needed = v->version != DSJ_V1_0 && c->target_data_type == DSJ_TYPE_INTEGER &&
+                          (vc->chk == CHK_DATE || vc->chk == CHK_DATETIME || vc->chk == CHK_TIME);
         vc->name = dsj_strdup(c->name ? c->name : "");
         if (!vc->name) return -1;
     }
@@ -980,6 +983,15 @@ static void type_error(dsj_validator_t *v, const vcol_t *vc, const dsj_cell_t *c
               dsj_datatype_name(vc->type), expected);
 }
 
+static void partial_target(dsj_validator_t *v, const vcol_t *vc, const dsj_cell_t *c, uint64_t row, size_t ci,
+                           const char *form)
+{
+    char ptr[600], val[160];
+    CELL_EMIT("DSJ-VAL-PARTIAL-TARGET", DSJ_SEV_WARNING,
+              "row %" PRIu64 ", %s: value %s has reduced precision, so it cannot be converted to targetDataType "
+              "integer (needs %s)", row, vc->name, show_value(c, val, sizeof val), form);
+}
+
 static void check_length(dsj_validator_t *v, const vcol_t *vc, const dsj_cell_t *c, uint64_t row, size_t ci)
 {
     size_t chars;
@@ -1030,7 +1042,7 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
         return;
     case CHK_STRING:
         if (c->kind != DSJ_CELL_STRING) { type_error(v, vc, c, row, ci, "a string"); return; }
-        if (vc->length) check_length(v, vc, c, row, ci);
+        if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
         return;
     case CHK_URI:
         if (c->kind != DSJ_CELL_STRING) { type_error(v, vc, c, row, ci, "a string"); return; }
@@ -1038,7 +1050,7 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
             CELL_EMIT("DSJ-VAL-URI", DSJ_SEV_WARNING,
                       "row %" PRIu64 ", %s: value %s contains characters a URI cannot hold (spaces, quotes, controls...)",
                       row, vc->name, show_value(c, val, sizeof val));
-        if (vc->length) check_length(v, vc, c, row, ci);
+        if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
         return;
     case CHK_INTEGER:
         if (c->kind == DSJ_CELL_INTEGER) {
@@ -1113,6 +1125,8 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
             CELL_EMIT("DSJ-VAL-DATE", DSJ_SEV_ERROR,
                       "row %" PRIu64 ", %s: value %s is not a valid ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
                       row, vc->name, show_value(c, val, sizeof val));
+        else if (vc->full_needed && !dsj_iso8601_date(c->text, c->len, 0))
+            partial_target(v, vc, c, row, ci, "YYYY-MM-DD");
         break;
     case CHK_DATETIME:
         if (!dsj_iso8601_datetime(c->text, c->len, 1))
@@ -1120,17 +1134,21 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
                       "row %" PRIu64 ", %s: value %s is not a valid ISO 8601 datetime (YYYY-MM-DDThh:mm:ss, "
                       "reduced precision allowed)",
                       row, vc->name, show_value(c, val, sizeof val));
+        else if (vc->full_needed && !dsj_iso8601_datetime(c->text, c->len, 0))
+            partial_target(v, vc, c, row, ci, "YYYY-MM-DDThh:mm:ss");
         break;
     case CHK_TIME:
         if (!dsj_iso8601_time(c->text, c->len, 1))
             CELL_EMIT("DSJ-VAL-TIME", DSJ_SEV_ERROR,
                       "row %" PRIu64 ", %s: value %s is not a valid ISO 8601 time (hh:mm:ss, reduced precision allowed)",
                       row, vc->name, show_value(c, val, sizeof val));
+        else if (vc->full_needed && !dsj_iso8601_time(c->text, c->len, 0))
+            partial_target(v, vc, c, row, ci, "hh:mm:ss");
         break;
     default:
         break;
     }
-    if (vc->length) check_length(v, vc, c, row, ci);
+    if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
 }
 
 dsj_status_t dsj_validator_row(dsj_validator_t *v, const dsj_row_t *row)

@@ -396,6 +396,9 @@ static void test_mutations(void)
              "DEF-CL-VALUE-TYPE", "<CodeListItem CodedValue=\"HEIGHT\"", NULL);
     mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"HEIGHT\" OrderNumber=\"1\"", "DEF-CL-VALUE-DUP",
              "<CodeListItem CodedValue=\"HEIGHT\" OrderNumber=\"1\">\n          <Decode><TranslatedText xml:lang=\"en\">Weight", NULL);
+    mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"WEIGHT\" OrderNumber=\"1\"", "DEF-CL-ORDER-DUP",
+             "<CodeListItem CodedValue=\"WEIGHT\"", "'HEIGHT' and 'WEIGHT'");
+    mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"WEIGHT\"", "DEF-CL-ORDER", "<CodeList OID=", "1 of 2");
     mutation("SASFieldName=\"VSTESTCD\"", "SASFieldName=\"VSTESTCODE\"", "DEF-ID-SASNAME", "<ItemDef OID=\"IT.VS.VSTESTCD\"", NULL);
     mutation("FileType=\"Snapshot\"", "FileType=\"Transactional\"", "DEF-ODM-FILETYPE", "<ODM ", NULL);
     mutation("def:DefineVersion=\"2.1.0\"", "def:DefineVersion=\"2.0.0\"", "DEF-MDV-VERSION", "<MetaDataVersion", NULL);
@@ -493,8 +496,8 @@ static void test_xsd_corpus(void)
  *  - STDTMIG: the misspelled def:Standard Name in the Dataset-JSON SDTM define (MANIFEST names it), line 63.
  *  - DEF-ID-CL-LENGTH: the code list holds coded values longer than the variable's Length (e.g. CMDOSU
  *    Length 6 with 'CAPSULE'; RACE Length 40 with 'NATIVE HAWAIIAN OR OTHER PACIFIC ISLANDER').
- *  - DEF-RC-CODELIST: value-level where clauses test TSPARMCD against 'TS_DURATION'/'TS_FLOAT', which are
- *    not TSPARMCD terms (they are sponsor pseudo-codes for parameter groups).
+ *  - DEF-RC-CODELIST: value-level where clauses test TSPARMCD EQ 'TS_DURATION' / 'TS_FLOAT', which are
+ *    not TSPARMCD terms (they look like group labels, not parameter codes), so those clauses match no row.
  *  - DEF-UNREF-STANDARD: def:Standard entries (Define-XML itself, an extra CT version) nothing refers to.
  *  - DEF-UNREF-WHERECLAUSE: the CST 2.0 define keeps 18 TS where clauses its value lists do not use.
  *  - DEF-IR-METHOD: EXDOSE/EXDOSU in EC are Derived without a MethodOID (defineV21-SDTM).

@@ -367,17 +367,18 @@ static void test_stdin_seekable(void)
 
 /* ------------------------------------------------------------------ inflate */
 
-static void test_inflate_corpus(void)
+/* Decompress dir/stem.dsjc and compare it with dir/stem.ndjson, line by line as JSON values. */
+static void check_dsjc(const char *dir, const char *stem)
 {
-    char path[2048], npath[2048];
+    char path[2400], npath[2400];
     dsj_error_t e;
     dsj_source_t *s;
     unsigned char *got;
     char *nd;
     size_t ndlen = 0;
     long len, i, lines = 0, nd_lines = 0;
-    if (!dsj_test_corpus_file(path, sizeof path, "cdisc-datasetjson-examples/v1.1/sdtm/dm.dsjc")) return;
-    dsj_test_corpus_file(npath, sizeof npath, "cdisc-datasetjson-examples/v1.1/sdtm/dm.ndjson");
+    snprintf(path, sizeof path, "%s/%s.dsjc", dir, stem);
+    snprintf(npath, sizeof npath, "%s/%s.ndjson", dir, stem);
     s = dsj_source_new_inflate(dsj_source_new_path(path, &e), &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     CU_ASSERT_FALSE(dsj_source_seekable(s));
@@ -423,10 +424,36 @@ static void test_inflate_corpus(void)
         }
         CU_ASSERT_EQUAL(lineno, nd_lines);
         CU_ASSERT_EQUAL(same, nd_lines - 1);
+        if (lineno != nd_lines || same != nd_lines - 1) printf("\n  %s differs from its .ndjson\n", path);
     }
     free(nd);
     free(got);
     dsj_source_free(s);
+}
+
+static void test_inflate_corpus(void)
+{
+    char dir[2048];
+    DIR *d;
+    struct dirent *ent;
+    int n = 0, dm = 0;
+    if (!dsj_test_corpus_file(dir, sizeof dir, "cdisc-datasetjson-examples/v1.1/sdtm")) return;
+    d = opendir(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    while ((ent = readdir(d)) != NULL) {
+        size_t l = strlen(ent->d_name);
+        char stem[256];
+        if (l < 6 || strcmp(ent->d_name + l - 5, ".dsjc") != 0 || l - 5 >= sizeof stem) continue;
+        memcpy(stem, ent->d_name, l - 5);
+        stem[l - 5] = '\0';
+        check_dsjc(dir, stem);
+        dm += strcmp(stem, "dm") == 0;
+        n++;
+    }
+    closedir(d);
+    CU_ASSERT_EQUAL(dm, 1);
+    CU_ASSERT(n >= 28);
+    printf("\n  (%d corpus .dsjc files decompressed and compared)\n", n);
 }
 
 static void test_inflate_formats(void)
@@ -562,6 +589,58 @@ static void test_inflate_corrupt(void)
     CU_ASSERT(e.offset >= gl - 8);
     dsj_source_free(s);
     g[gl - 6] ^= 1;
+    free(g);
+    free(data);
+}
+
+/* Damage anywhere (one byte at a time) gives the data back or an error, never a crash or a hang. */
+static void test_inflate_flips(void)
+{
+    size_t n = 20000, gl, pos;
+    unsigned char *data = make_data(n, 12), *g = gzip_bytes(data, n, 31, &gl), *got;
+    dsj_error_t e;
+    int errors = 0, runs = 0;
+    for (pos = 0; pos < gl; pos += 1 + pos / 16) {
+        unsigned char keep = g[pos];
+        dsj_source_t *s;
+        long len;
+        g[pos] ^= (unsigned char)(0x5a + pos);
+        s = dsj_source_new_inflate(dsj_source_new_memory(g, gl, "flip", &e), &e);
+        dsj_error_clear(&e);
+        len = drain(s, 3000, &got, &e);
+        runs++;
+        if (len < 0) {
+            errors++;
+            CU_ASSERT(e.code == DSJ_E_COMPRESSION || e.code == DSJ_E_LIMIT);
+            CU_ASSERT(e.offset <= gl);
+        } else {
+            free(got); /* a change in an ignored header field (mtime, OS) */
+        }
+        dsj_source_free(s);
+        g[pos] = keep;
+    }
+    CU_ASSERT(errors > runs / 2);
+    /* a zlib stream that needs a preset dictionary is refused */
+    {
+        z_stream zs;
+        unsigned char out[256];
+        memset(&zs, 0, sizeof zs);
+        CU_ASSERT_EQUAL_FATAL(deflateInit(&zs, 6), Z_OK);
+        deflateSetDictionary(&zs, (const Bytef *)"dictionary", 10);
+        zs.next_in = (Bytef *)"dictionary words";
+        zs.avail_in = 16;
+        zs.next_out = out;
+        zs.avail_out = sizeof out;
+        CU_ASSERT_EQUAL(deflate(&zs, Z_FINISH), Z_STREAM_END);
+        {
+            dsj_source_t *s = dsj_source_new_inflate(dsj_source_new_memory(out, zs.total_out, "dict", &e), &e);
+            CU_ASSERT_EQUAL(drain(s, 100, &got, &e), -1);
+            CU_ASSERT_EQUAL(e.code, DSJ_E_COMPRESSION);
+            CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "dictionary"));
+            dsj_source_free(s);
+        }
+        deflateEnd(&zs);
+    }
     free(g);
     free(data);
 }
@@ -979,9 +1058,10 @@ int main(void)
         { "peek then read", test_peek },
         { "seek on path, memory, FILE", test_seek },
         { "stdin seekability", test_stdin_seekable },
-        { "inflate corpus dm.dsjc", test_inflate_corpus },
+        { "inflate every corpus .dsjc", test_inflate_corpus },
         { "inflate zlib and concatenated gzip", test_inflate_formats },
         { "inflate corrupt and truncated", test_inflate_corrupt },
+        { "inflate with damaged bytes", test_inflate_flips },
         { "inflate after peek on the raw source", test_inflate_after_peek },
         { "inflate size limit", test_inflate_limit },
         { "memory sink", test_memory_sink },
