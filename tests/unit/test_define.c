@@ -148,6 +148,16 @@ static void test_xxe_not_expanded(void)
     dsj_define_free(d);
 }
 
+/* Nested internal entities ("billion laughs") are refused by the parser, quickly and without expansion. */
+static void test_entity_bomb(void)
+{
+    dsj_error_t e;
+    dsj_error_clear(&e);
+    CU_ASSERT_PTR_NULL(dsj_define_load(TD "entity-bomb.xml", &e));
+    CU_ASSERT_EQUAL(e.code, DSJ_E_XML);
+    CU_ASSERT(e.line > 0);
+}
+
 static void test_reject_unsupported(void)
 {
     dsj_error_t e;
@@ -603,6 +613,7 @@ int main(void)
         {"truncated file is an XML error with line", test_truncated_is_xml_error},
         {"external entities are never expanded", test_xxe_not_expanded},
         {"Define-XML 1.0 / non-define rejected", test_reject_unsupported},
+        {"entity bomb refused", test_entity_bomb},
         {"corpus defines load", test_corpus_load},
         {"clean define has no findings", test_clean_minimal},
         {"mutations give rule and line", test_mutations},
