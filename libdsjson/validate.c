@@ -68,6 +68,7 @@ struct dsj_validator {
     int check_seq;
     int64_t seq_expected;
     uint64_t seq_problems;
+    dsj_define_checker_t *dchk;  /* dataset-against-define checks when options.define is set */
 };
 
 /* ---------------------------------------------------------------- emitting */
@@ -201,6 +202,7 @@ static void free_cols(dsj_validator_t *v)
 void dsj_validator_free(dsj_validator_t *v)
 {
     if (!v) return;
+    dsj_define_checker_free(v->dchk);
     free_cols(v);
     dsj_free(v->meta_prefix);
     dsj_free(v->row_prefix);
@@ -922,6 +924,16 @@ dsj_status_t dsj_validator_check_meta(dsj_validator_t *v, const dsj_meta_t *meta
     }
     if (!v->meta_prefix || !v->row_prefix) return DSJ_E_NOMEM;
     if (build_checkers(v, meta)) return DSJ_E_NOMEM;
+    if (v->define) {
+        dsj_error_t err;
+        dsj_error_clear(&err);
+        v->dchk = dsj_define_checker_new(v->define, meta, (const struct dsj_reader *)reader, v->file,
+                                         v->cb, v->ctx, &err);
+        if (!v->dchk) {
+            if (err.code == DSJ_E_ABORTED) v->aborted = 1;
+            return err.code != DSJ_OK ? err.code : DSJ_E_DEFINE;
+        }
+    }
     /* With a refresh function the metadata may still grow (members after the
        rows), so its findings wait for dsj_validator_end. */
     if (!refresh) meta_findings(v, meta, json);
@@ -1151,6 +1163,17 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
     if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
 }
 
+/* The define checker's row checks, after ours. */
+static dsj_status_t define_row(dsj_validator_t *v, const dsj_row_t *row)
+{
+    if (v->dchk && !v->aborted) {
+        dsj_status_t st = dsj_define_checker_row(v->dchk, row);
+        if (st == DSJ_E_ABORTED) v->aborted = 1;
+        else if (st != DSJ_OK) return st;
+    }
+    return v->aborted ? DSJ_E_ABORTED : DSJ_OK;
+}
+
 dsj_status_t dsj_validator_row(dsj_validator_t *v, const dsj_row_t *row)
 {
     size_t i;
@@ -1167,10 +1190,10 @@ dsj_status_t dsj_validator_row(dsj_validator_t *v, const dsj_row_t *row)
               "row %" PRIu64 " has %zu values, but the dataset has %zu columns; its values were not checked",
               rn, row->ncells, v->ncols);
         if (v->check_seq && row->ncells > 0) check_seq(v, &v->cols[0], &row->cells[0], rn, 0);
-        return v->aborted ? DSJ_E_ABORTED : DSJ_OK;
+        return define_row(v, row);
     }
     for (i = 0; i < row->ncells; i++) check_cell(v, &v->cols[i], &row->cells[i], rn, i);
-    return v->aborted ? DSJ_E_ABORTED : DSJ_OK;
+    return define_row(v, row);
 }
 
 /* ---------------------------------------------------------------- end */
@@ -1226,6 +1249,11 @@ dsj_status_t dsj_validator_end(dsj_validator_t *v)
                   "allows only strings, numbers and null in itemData",
                   vc->name, vc->bool10_count, vc->bool10_count == 1 ? "" : "s", vc->bool10_first_row);
         }
+    }
+    if (v->dchk && !v->aborted) {
+        dsj_status_t st = dsj_define_checker_end(v->dchk);
+        if (st == DSJ_E_ABORTED) v->aborted = 1;
+        else if (st != DSJ_OK) return st;
     }
     return v->aborted ? DSJ_E_ABORTED : DSJ_OK;
 }

@@ -746,6 +746,45 @@ static void test_corpus_extensions(void)
     dsj_findings_free(l);
 }
 
+/* With options.define the validator also runs the define checker (DXC-* findings) on the same stream. */
+static void test_with_define(void)
+{
+    const char *defpath = "testdata/examples/v1.1/sdtm/define.xml";
+    const char *dspath = "testdata/examples/v1.1/sdtm/dm.json";
+    dsj_error_t err;
+    dsj_define_t *def;
+    dsj_validate_options_t o;
+    dsj_findings_t *l;
+    dsj_source_t *src;
+    size_t i, dxc = 0, dsj = 0;
+    struct stat st;
+    if (stat(defpath, &st) != 0 || stat(dspath, &st) != 0) {
+        printf("\n  (skipped: run from the repository root to find testdata/examples)\n");
+        return;
+    }
+    dsj_error_clear(&err);
+    def = dsj_define_load(defpath, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(def);
+    l = dsj_findings_new(0);
+    dsj_validate_options_init(&o);
+    o.define = def;
+    src = dsj_source_new_path(dspath, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+    CU_ASSERT_EQUAL(dsj_validate_source(src, NULL, &o, dsj_findings_add, l, &err), DSJ_OK);
+    for (i = 0; i < dsj_findings_count(l); i++) {
+        const char *r = dsj_findings_get(l, i)->rule;
+        if (strncmp(r, "DXC-", 4) == 0) dxc++;
+        else if (strncmp(r, "DSJ-", 4) == 0) dsj++;
+    }
+    /* dm.json has year-only birth dates where define says a complete date: DXC findings;
+       the Dataset-JSON rules give only the five per-column infos */
+    CU_ASSERT(dxc > 0);
+    CU_ASSERT_EQUAL(dsj, 5);
+    CU_ASSERT_EQUAL(dsj_findings_total_severity(l, DSJ_SEV_ERROR), 0);
+    dsj_findings_free(l);
+    dsj_define_free(def);
+}
+
 int main(void)
 {
     static const dsj_test_case_t cases[] = {
@@ -764,6 +803,7 @@ int main(void)
         {"abort through dsj_validate_source", test_source_abort},
         {"official examples validate clean", test_corpus_examples_clean},
         {"extensions example findings", test_corpus_extensions},
+        {"define checks through the validator", test_with_define},
         {NULL, NULL}};
     return dsj_test_run("validate", cases);
 }
