@@ -723,36 +723,43 @@ static const char *const R_LENGTH[2] = {"DXC-VAL-LENGTH", "DXC-VLM-LENGTH"};
 static const char *const R_SIGDIGITS[2] = {"DXC-VAL-SIGDIGITS", "DXC-VLM-SIGDIGITS"};
 static const char *const R_CODELIST[2] = {"DXC-VAL-CODELIST", "DXC-VLM-CODELIST"};
 
+/* "ItemDef X" or "value-level ItemDef X (WhereClause W)", built only when a finding is emitted. */
+static const char *describe_item(char *buf, size_t size, const vcheck_t *v, const clause_t *where)
+{
+    const char *oid = v->it && v->it->oid ? v->it->oid : "?";
+    if (where) snprintf(buf, size, "value-level ItemDef %s (WhereClause %s)", oid, nz(where->wc->oid));
+    else snprintf(buf, size, "ItemDef %s", oid);
+    return buf;
+}
+
 static void check_value(dsj_define_checker_t *c, const dsj_row_t *row, size_t ci, const char *cn,
                         const vcheck_t *v, const clause_t *where)
 {
     const dsj_cell_t *cell = &row->cells[ci];
     int lv = where != NULL;
     char shown[80], ctx[200];
-    const char *oid = v->it ? nz(v->it->oid) : "?";
-    if (lv) snprintf(ctx, sizeof ctx, "value-level ItemDef %s (WhereClause %s)", oid, nz(where->wc->oid));
-    else snprintf(ctx, sizeof ctx, "ItemDef %s", oid);
+    ctx[0] = '\0';
+#define CTX() describe_item(ctx, sizeof ctx, v, where)
+#define SHOWN() (shorten(shown, sizeof shown, cell->text, cell->len), shown)
     if (cell_missing(cell)) {
         if (v->mandatory)
             emit_cell(c, R_MANDATORY[lv], DSJ_SEV_ERROR, row, ci, cn, "%s is Mandatory=\"Yes\" but the value is %s",
-                      ctx, cell->kind == DSJ_CELL_NULL ? "null" : "\"\"");
+                      CTX(), cell->kind == DSJ_CELL_NULL ? "null" : "\"\"");
         return;
     }
     if (cell->kind != DSJ_CELL_STRING && !cell_is_number(cell)) return; /* booleans, invalid: the validator's */
-    shorten(shown, sizeof shown, cell->text, cell->len);
     /* DataType grammar */
     if (cell->kind == DSJ_CELL_STRING) {
         dsj_dc_match_t m = dsj_dc_grammar_match(c->gram, v->vtype, cell->text, cell->len);
         if (m == DSJ_DC_MATCH_BAD)
             emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "value '%s' is not a valid %s (%s DataType)",
-                      shown, dsj_dc_vtype_name(v->vtype), ctx);
+                      SHOWN(), dsj_dc_vtype_name(v->vtype), CTX());
         else if (m == DSJ_DC_MATCH_REDUCED)
             emit_cell(c, R_PRECISION[lv], DSJ_SEV_WARNING, row, ci, cn,
                       "value '%s' is a reduced-precision ISO 8601 value, but %s has DataType %s (a complete value)",
-                      shown, ctx, dsj_dc_vtype_name(v->vtype));
+                      SHOWN(), CTX(), dsj_dc_vtype_name(v->vtype));
     } else if (v->vtype == DSJ_DC_V_INTEGER) {
-        int fd = dsj_dc_fraction_digits(cell->text, cell->len);
-        if (cell->kind == DSJ_CELL_NUMBER && fd > 0) {
+        if (cell->kind == DSJ_CELL_NUMBER && dsj_dc_fraction_digits(cell->text, cell->len) > 0) {
             size_t k, dot = cell->len;
             int nonzero = 0;
             for (k = 0; k < cell->len; k++) if (cell->text[k] == '.') { dot = k; break; }
@@ -760,10 +767,10 @@ static void check_value(dsj_define_checker_t *c, const dsj_row_t *row, size_t ci
                 if (cell->text[k] != '0') nonzero = 1;
             if (nonzero || dot == cell->len)
                 emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "value %s is not an integer (%s DataType integer)",
-                          shown, ctx);
+                          SHOWN(), CTX());
         }
     } else if (v->vtype != DSJ_DC_V_FLOAT && v->vtype != DSJ_DC_V_NONE && v->vtype != DSJ_DC_V_BOOLEAN) {
-        emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "number %s where %s has DataType %s", shown, ctx,
+        emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "number %s where %s has DataType %s", SHOWN(), CTX(),
                   dsj_dc_vtype_name(v->vtype));
     }
     /* Length (characters) */
@@ -771,21 +778,23 @@ static void check_value(dsj_define_checker_t *c, const dsj_row_t *row, size_t ci
         size_t nch = dsj_dc_utf8_chars(cell->text, cell->len);
         if (nch != (size_t)-1 && nch > (size_t)v->length)
             emit_cell(c, R_LENGTH[lv], DSJ_SEV_WARNING, row, ci, cn, "value '%s' has %zu characters; %s has Length %lld",
-                      shown, nch, ctx, (long long)v->length);
+                      SHOWN(), nch, CTX(), (long long)v->length);
     }
     /* SignificantDigits: digits after the decimal point */
     if (v->sigdig > 0) {
         int fd = dsj_dc_fraction_digits(cell->text, cell->len);
         if (fd > v->sigdig)
             emit_cell(c, R_SIGDIGITS[lv], DSJ_SEV_WARNING, row, ci, cn,
-                      "value %s has %d digits after the decimal point; %s has SignificantDigits %lld", shown, fd, ctx,
+                      "value %s has %d digits after the decimal point; %s has SignificantDigits %lld", SHOWN(), fd, CTX(),
                       (long long)v->sigdig);
     }
     /* CodeList */
     if (v->cl && !codelist_has(c->def, v->cl, cell))
-        emit_cell(c, R_CODELIST[lv], DSJ_SEV_ERROR, row, ci, cn, "value '%s' is not in CodeList %s (%s) of %s", shown,
-                  nz(v->cl->oid), nz(v->cl->name), ctx);
+        emit_cell(c, R_CODELIST[lv], DSJ_SEV_ERROR, row, ci, cn, "value '%s' is not in CodeList %s (%s) of %s", SHOWN(),
+                  nz(v->cl->oid), nz(v->cl->name), CTX());
 }
+#undef SHOWN
+#undef CTX
 
 /* ------------------------------------------------------- key uniqueness */
 
