@@ -78,6 +78,7 @@ struct dsj_define_checker {
     size_t tab_cap, tab_n;
     dsj_buf_t key, prev_key;
     uint64_t prev_row;
+    int study_checked, mdv_checked;        /* see check_oids */
     int aborted;
     dsj_status_t failed;                   /* sticky DSJ_E_NOMEM */
 };
@@ -204,22 +205,38 @@ static int is_seq_column(const dsj_define_checker_t *c, const dsj_column_t *col)
            (str_eq(col->item_oid, "ITEMGROUPDATASEQ") || (!col->item_oid && str_eq(col->name, "ITEMGROUPDATASEQ")));
 }
 
+/* studyOID and metaDataVersionOID are optional and may follow the rows in a JSON file (the reader adds
+   them at the end), so each is checked once, as soon as it is known: at new() or at end(). */
+static void check_oids(dsj_define_checker_t *c)
+{
+    const dsj_meta_t *m = c->meta;
+    const char *v, *d;
+    char p[600];
+    if (!c->study_checked && (v = dsj_meta_get(m, DSJ_META_STUDY_OID))) {
+        c->study_checked = 1;
+        if ((d = dsj_define_study_oid(c->def)) && strcmp(v, d) != 0) {
+            ds_pointer(c, p, sizeof p, "studyOID");
+            emit_meta(c, "DXC-STUDY-OID", DSJ_SEV_ERROR, p, NULL,
+                      "studyOID '%s' differs from the define's Study OID '%s'", v, d);
+        }
+    }
+    if (!c->mdv_checked && (v = dsj_meta_get(m, DSJ_META_METADATA_VERSION_OID))) {
+        c->mdv_checked = 1;
+        if ((d = dsj_define_mdv_oid(c->def)) && strcmp(v, d) != 0) {
+            ds_pointer(c, p, sizeof p, "metaDataVersionOID");
+            emit_meta(c, "DXC-MDV-OID", DSJ_SEV_ERROR, p, NULL,
+                      "metaDataVersionOID '%s' differs from the define's MetaDataVersion OID '%s'", v, d);
+        }
+    }
+}
+
 static void check_dataset(dsj_define_checker_t *c)
 {
     const dsj_meta_t *m = c->meta;
     const dsj_define_itemgroup_t *g = c->ig;
-    const char *v, *d;
+    const char *v;
     char p[600];
-    if ((v = dsj_meta_get(m, DSJ_META_STUDY_OID)) && (d = dsj_define_study_oid(c->def)) && strcmp(v, d) != 0) {
-        ds_pointer(c, p, sizeof p, "studyOID");
-        emit_meta(c, "DXC-STUDY-OID", DSJ_SEV_ERROR, p, NULL, "studyOID '%s' differs from the define's Study OID '%s'",
-                  v, d);
-    }
-    if ((v = dsj_meta_get(m, DSJ_META_METADATA_VERSION_OID)) && (d = dsj_define_mdv_oid(c->def)) && strcmp(v, d) != 0) {
-        ds_pointer(c, p, sizeof p, "metaDataVersionOID");
-        emit_meta(c, "DXC-MDV-OID", DSJ_SEV_ERROR, p, NULL,
-                  "metaDataVersionOID '%s' differs from the define's MetaDataVersion OID '%s'", v, d);
-    }
+    check_oids(c);
     if ((v = dsj_meta_get(m, DSJ_META_NAME)) && g->name && strcmp(v, g->name) != 0) {
         ds_pointer(c, p, sizeof p, "name");
         emit_meta(c, "DXC-DS-NAME", DSJ_SEV_ERROR, p, NULL, "dataset name '%s' differs from ItemGroupDef %s Name '%s'",
@@ -941,6 +958,8 @@ dsj_status_t dsj_define_checker_end(dsj_define_checker_t *c)
 {
     if (!c) return DSJ_E_ARG;
     if (c->failed) return c->failed;
+    if (c->aborted) return DSJ_E_ABORTED;
+    if (c->ig) check_oids(c);
     if (c->aborted) return DSJ_E_ABORTED;
     /* Duplicates are reported as they are met; the key table is no longer needed. */
     dsj_free(c->tab);
