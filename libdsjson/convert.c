@@ -76,8 +76,27 @@ static int num_parse(const char *s, size_t n, numtext_t *t)
 
 int dsj_json_number_valid(const char *s, size_t n)
 {
-    numtext_t t;
-    return num_parse(s, n, &t);
+    size_t i = 0, k;
+    if (!s || !n) return 0;
+    if (s[0] == '-') i++;
+    if (i >= n) return 0;
+    if (s[i] == '0') i++;
+    else if (s[i] >= '1' && s[i] <= '9') { i++; while (i < n && is_digit(s[i])) i++; }
+    else return 0;
+    if (i == n) return 1;
+    if (s[i] == '.') {
+        k = ++i;
+        while (i < n && is_digit(s[i])) i++;
+        if (i == k) return 0;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        k = i;
+        while (i < n && is_digit(s[i])) i++;
+        if (i == k) return 0;
+    }
+    return i == n;
 }
 
 static char num_digit(const numtext_t *t, size_t k)

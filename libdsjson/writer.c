@@ -54,7 +54,7 @@ struct dsj_writer {
     jw_t jw;
     char rows_open[96], rows_sep[48], rows_close[48], rows_empty[96];
     const char *cell_sep;
-    size_t cell_sep_len;
+    size_t cell_sep_len, rows_sep_len;
 };
 
 /* ---------------------------------------------------------------- options */
@@ -391,6 +391,7 @@ static void make_row_strings(dsj_writer_t *w)
         snprintf(w->rows_close, sizeof w->rows_close, "]");
         snprintf(w->rows_empty, sizeof w->rows_empty, ",\"%s\":[]", key);
     }
+    w->rows_sep_len = strlen(w->rows_sep);
     w->cell_sep = pretty ? ", " : ",";
     w->cell_sep_len = strlen(w->cell_sep);
 }
@@ -451,23 +452,72 @@ static dsj_status_t row_reject(dsj_writer_t *w, dsj_error_t *err, dsj_status_t c
     return dsj_err(err, code, "%s", msg);
 }
 
+/* ---- hot path helpers: the row text is built with direct stores; the
+ * buffer is not kept NUL-terminated while rows are written (only len counts). */
+
+/* Make room for n more bytes. */
+static inline int out_room(dsj_buf_t *b, size_t n)
+{
+    return DSJ_LIKELY(b->cap - b->len > n) ? 0 : dsj_buf_reserve(b, n);
+}
+
+static inline void out_put(dsj_buf_t *b, const char *s, size_t n)
+{
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Length of the prefix of s that needs no JSON escaping (8 bytes at a time:
+ * a block is plain when it has no byte < 0x20, no '"' and no '\\'). */
+static inline size_t plain_run(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, q, bs;
+        memcpy(&x, s + i, 8);
+        q = x ^ (ONES * '"');
+        bs = x ^ (ONES * '\\');
+        if ((((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS) break;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\') break;
+    }
+    return i;
+}
+
+/* Decimal text of v into the buffer (room must exist for 20 bytes). */
+static inline void out_u64(dsj_buf_t *b, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    out_put(b, tmp + sizeof tmp - n, (size_t)n);
+}
+
 dsj_status_t dsj_writer_row_begin(dsj_writer_t *w, dsj_error_t *err)
 {
     dsj_buf_t *b;
-    int bad;
     if (!w) return dsj_err(err, DSJ_E_ARG, "no writer");
     if (w->state != ST_BEGUN) return state_error(w, err, "dsj_writer_row_begin");
     b = &w->out;
     w->row_mark = b->len;
-    bad = dsj_buf_puts(b, w->nrows ? w->rows_sep : w->rows_open);
-    bad |= dsj_buf_putc(b, '[');
+    if (out_room(b, sizeof w->rows_open + 24)) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
+    if (w->nrows) out_put(b, w->rows_sep, w->rows_sep_len);
+    else out_put(b, w->rows_open, strlen(w->rows_open));
+    b->data[b->len++] = '[';
     w->cell_i = 0;
     w->out_cells = 0;
     if (w->plan.add_seq) {
-        bad |= dsj_buf_printf(b, "%llu", (unsigned long long)(w->nrows + 1));
+        out_u64(b, w->nrows + 1);
         w->out_cells = 1;
     }
-    if (bad) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
     w->state = ST_ROW;
     return DSJ_OK;
 }
@@ -485,83 +535,101 @@ static const char *col_name(const dsj_writer_t *w, size_t i)
     return n ? n : "?";
 }
 
-/* The one place every cell goes through. */
-static dsj_status_t put_cell(dsj_writer_t *w, const dsj_cell_t *c, dsj_error_t *err)
+static void value_warning(dsj_writer_t *w, const dsj_cell_t *c, size_t i)
+{
+    char ptr[64];
+    int q = c->kind == DSJ_CELL_STRING;
+    w->plan.warned[i] = 1;
+    snprintf(ptr, sizeof ptr, "/rows/%llu/%zu", (unsigned long long)w->nrows, i);
+    dsj_emit(w->o.on_finding, w->o.finding_ctx, "DSJ-CONVERT-VALUE", DSJ_SEV_WARNING, NULL, 0, 0, 0,
+             ptr, w->nrows + 1, col_name(w, i),
+             "value %s%.*s%s of column %s cannot be converted for Dataset-JSON %s: written unchanged "
+             "(reported once per column)",
+             q ? "\"" : "", (int)(c->len > 60 ? 60 : c->len), c->text ? c->text : "null", q ? "\"" : "",
+             col_name(w, i), w->v10 ? "1.0" : "1.1");
+}
+
+/* Write cell c of input column i (inside a row; state and width already checked). */
+static dsj_status_t emit_cell(dsj_writer_t *w, const dsj_cell_t *c, size_t i, dsj_error_t *err)
 {
     dsj_buf_t *b = &w->out;
     dsj_cell_t conv;
-    size_t i;
-    int bad = 0;
-    if (DSJ_UNLIKELY(w->state != ST_ROW)) return state_error(w, err, "dsj_writer_put_*");
-    i = w->cell_i;
-    if (DSJ_UNLIKELY(i >= w->in_ncols))
-        return row_reject(w, err, DSJ_E_MISMATCH, "row %llu has more cells than the %zu columns of the metadata",
-                          (unsigned long long)(w->nrows + 1), w->in_ncols);
-    w->cell_i++;
+    size_t n;
     if (w->converting) {
         dsj_conv_op_t op = w->plan.ops[i];
-        int r;
         if (op == DSJ_CONV_DROP) return DSJ_OK;
-        r = dsj_convert_cell(op, c, &conv, &w->scratch);
-        if (r < 0) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
-        if (r == 0 && !w->plan.warned[i]) {
-            char ptr[64];
-            int q = c->kind == DSJ_CELL_STRING;
-            w->plan.warned[i] = 1;
-            snprintf(ptr, sizeof ptr, "/rows/%llu/%zu", (unsigned long long)w->nrows, i);
-            dsj_emit(w->o.on_finding, w->o.finding_ctx, "DSJ-CONVERT-VALUE", DSJ_SEV_WARNING, NULL, 0, 0, 0,
-                     ptr, w->nrows + 1, col_name(w, i),
-                     "value %s%.*s%s of column %s cannot be converted for Dataset-JSON %s: written unchanged "
-                     "(reported once per column)",
-                     q ? "\"" : "", (int)(c->len > 60 ? 60 : c->len), c->text ? c->text : "null", q ? "\"" : "",
-                     col_name(w, i), w->v10 ? "1.0" : "1.1");
+        if (op != DSJ_CONV_COPY) {
+            int r = dsj_convert_cell(op, c, &conv, &w->scratch);
+            if (r < 0) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
+            if (r == 0 && !w->plan.warned[i]) value_warning(w, c, i);
+            c = &conv;
         }
-        c = &conv;
     }
-    if (w->out_cells++) bad |= dsj_buf_append(b, w->cell_sep, w->cell_sep_len);
+    n = c->text ? c->len : 0;
+    if (DSJ_UNLIKELY(out_room(b, n + 8))) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
+    if (w->out_cells++) out_put(b, w->cell_sep, w->cell_sep_len);
     switch (c->kind) {
-    case DSJ_CELL_NULL:
-        bad |= dsj_buf_append(b, "null", 4);
-        break;
     case DSJ_CELL_STRING:
-        bad |= dsj_buf_json_string(b, c->text ? c->text : "", c->text ? c->len : 0);
-        break;
+        if (DSJ_LIKELY(plain_run(c->text, n) == n)) {
+            char *p = b->data + b->len;
+            p[0] = '"';
+            memcpy(p + 1, c->text, n);
+            p[n + 1] = '"';
+            b->len += n + 2;
+        } else if (dsj_buf_json_string(b, c->text, n)) {
+            return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
+        }
+        return DSJ_OK;
     case DSJ_CELL_INTEGER:
     case DSJ_CELL_NUMBER:
-        if (DSJ_UNLIKELY(!dsj_json_number_valid(c->text, c->len)))
+        if (DSJ_UNLIKELY(!dsj_json_number_valid(c->text, n)))
             return row_reject(w, err, DSJ_E_TYPE, "row %llu, column %s: \"%.*s\" is not a JSON number",
                               (unsigned long long)(w->nrows + 1), col_name(w, i),
-                              (int)(c->len > 60 ? 60 : c->len), c->text ? c->text : "");
-        bad |= dsj_buf_append(b, c->text, c->len);
-        break;
+                              (int)(n > 60 ? 60 : n), c->text ? c->text : "");
+        out_put(b, c->text, n);
+        return DSJ_OK;
+    case DSJ_CELL_NULL:
+        out_put(b, "null", 4);
+        return DSJ_OK;
     case DSJ_CELL_BOOLEAN: {
         int v = bool_value(c);
         if (v < 0)
             return row_reject(w, err, DSJ_E_TYPE, "row %llu, column %s: boolean cell text is not true/false",
                               (unsigned long long)(w->nrows + 1), col_name(w, i));
-        bad |= v ? dsj_buf_append(b, "true", 4) : dsj_buf_append(b, "false", 5);
-        break;
+        if (v) out_put(b, "true", 4);
+        else out_put(b, "false", 5);
+        return DSJ_OK;
     }
     default:
         return row_reject(w, err, DSJ_E_TYPE, "row %llu, column %s: objects and arrays cannot be written as cells",
                           (unsigned long long)(w->nrows + 1), col_name(w, i));
     }
-    if (DSJ_UNLIKELY(bad)) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
-    return DSJ_OK;
+}
+
+static dsj_status_t put_cell(dsj_writer_t *w, const dsj_cell_t *c, dsj_error_t *err)
+{
+    if (DSJ_UNLIKELY(w->state != ST_ROW)) return state_error(w, err, "dsj_writer_put_*");
+    if (DSJ_UNLIKELY(w->cell_i >= w->in_ncols))
+        return row_reject(w, err, DSJ_E_MISMATCH, "row %llu has more cells than the %zu columns of the metadata",
+                          (unsigned long long)(w->nrows + 1), w->in_ncols);
+    return emit_cell(w, c, w->cell_i++, err);
 }
 
 dsj_status_t dsj_writer_row_end(dsj_writer_t *w, dsj_error_t *err)
 {
+    dsj_buf_t *b;
     if (!w) return dsj_err(err, DSJ_E_ARG, "no writer");
     if (w->state != ST_ROW) return state_error(w, err, "dsj_writer_row_end");
     if (w->cell_i != w->in_ncols)
         return row_reject(w, err, DSJ_E_MISMATCH, "row %llu has %zu cells but the metadata has %zu columns",
                           (unsigned long long)(w->nrows + 1), w->cell_i, w->in_ncols);
-    if (dsj_buf_putc(&w->out, ']') || (!w->json && dsj_buf_putc(&w->out, '\n')))
-        return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
+    b = &w->out;
+    if (out_room(b, 2)) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
+    b->data[b->len++] = ']';
+    if (!w->json) b->data[b->len++] = '\n';
     w->nrows++;
     w->state = ST_BEGUN;
-    if (w->out.len >= FLUSH_AT) return flush_out(w, err);
+    if (b->len >= FLUSH_AT) return flush_out(w, err);
     return DSJ_OK;
 }
 
@@ -577,7 +645,8 @@ dsj_status_t dsj_writer_write_row(dsj_writer_t *w, const dsj_row_t *row, dsj_err
                              (unsigned long long)(w->nrows + 1), row->ncells, w->in_ncols);
     if ((st = dsj_writer_row_begin(w, err)) != DSJ_OK) return st;
     for (i = 0; i < row->ncells; i++)
-        if ((st = put_cell(w, &row->cells[i], err)) != DSJ_OK) return st;
+        if (DSJ_UNLIKELY((st = emit_cell(w, &row->cells[i], i, err)) != DSJ_OK)) return st;
+    w->cell_i = row->ncells;
     return dsj_writer_row_end(w, err);
 }
 
