@@ -828,6 +828,36 @@ static void test_mut_vlm(void)
     dsj_define_free(d);
 }
 
+/* 1.0: the TS dataset sits under referenceData; a define that says IsReferenceData="No" disagrees.
+   Also a 1.0 column finding: pointers under /referenceData/itemGroupData/IG.TS/items. */
+static void test_mut_v10_reference_data(void)
+{
+    char path[2048];
+    dsj_define_t *d;
+    dsj_findings_t *l;
+    const dsj_finding_t *f;
+    if (!dsj_test_corpus_file(path, sizeof path, EX10 "sdtm/ts.json")) return;
+    d = load_td_define_mutated("Repeating=\"No\" IsReferenceData=\"Yes\" SASDatasetName=\"TS\"",
+                               "Repeating=\"No\" IsReferenceData=\"No\" SASDatasetName=\"TS\"");
+    l = check_path(d, path);
+    f = find(l, "DXC-REFERENCE-DATA", 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_STRING_EQUAL(f->pointer, "/referenceData/itemGroupData/IG.TS");
+    CU_ASSERT(f->line > 0);
+    CU_ASSERT_EQUAL(count_meta(l), 1);
+    dsj_findings_free(l);
+    dsj_define_free(d);
+    /* a renamed ItemDef: the 1.0 column (after ITEMGROUPDATASEQ) is reported at its 1.0 pointer */
+    d = load_td_define_mutated("Name=\"TSPARMCD\"", "Name=\"TSPARMCX\"");
+    l = check_path(d, path);
+    f = find(l, "DXC-COL-NAME", 0, "TSPARMCD");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_STRING_EQUAL(f->pointer, "/referenceData/itemGroupData/IG.TS/items/5/name");
+    CU_ASSERT(f->line > 0);
+    dsj_findings_free(l);
+    dsj_define_free(d);
+}
+
 /* ------------------------------------------------------------ resolver */
 
 static char *my_resolver(const char *uri, const char *base, void *ctx)
@@ -1005,6 +1035,7 @@ int main(void)
         {"mutation: duplicate key", test_mut_duplicate_key},
         {"mutation: bad partial date", test_mut_bad_partial_date},
         {"mutation: value-level metadata", test_mut_vlm},
+        {"mutation: 1.0 referenceData vs IsReferenceData, 1.0 pointers", test_mut_v10_reference_data},
         {"metaDataRef resolver", test_resolver},
         {"abort and bad arguments", test_abort_and_args},
         {"key uniqueness over 200,001 rows", test_keys_many_rows},
