@@ -761,6 +761,26 @@ static void test_mut_values(void)
     dsj_define_free(d);
 }
 
+/* Length counts characters, not bytes: COUNTRY has Length 3. */
+static void test_mut_utf8_length(void)
+{
+    dsj_define_t *d = load_td_define();
+    char *t = td_json("dm.json");
+    dsj_findings_t *l;
+    const dsj_finding_t *f;
+    t = replace1_free(t, "\"USA\"]", "\"\u00dcSA\"]");        /* row 1: 3 characters, 4 bytes: fine */
+    t = replace1_free(t, "\"USA\"]", "\"\xe6\x97\xa5\xe6\x9c\xac\"]"); /* row 2: 2 characters, 6 bytes: fine */
+    t = replace1_free(t, "\"USA\"]", "\"\xc3\x9cSAX\"]");    /* row 3: 4 characters: too long */
+    l = check_text(d, t, "dm-utf8.json");
+    CU_ASSERT_EQUAL(count_rule(l, "DXC-VAL-LENGTH"), 1);
+    f = find(l, "DXC-VAL-LENGTH", 3, "COUNTRY");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message, "4 characters"));
+    dsj_findings_free(l);
+    free(t);
+    dsj_define_free(d);
+}
+
 static void test_mut_duplicate_key(void)
 {
     dsj_define_t *d = load_td_define();
@@ -1032,6 +1052,7 @@ int main(void)
         {"mutation: itemGroupOID, OIDs, dataset name", test_mut_dataset_level},
         {"mutation: extra/unknown/missing columns", test_mut_columns_set},
         {"mutation: codelist, mandatory null, too long", test_mut_values},
+        {"mutation: length in characters (UTF-8)", test_mut_utf8_length},
         {"mutation: duplicate key", test_mut_duplicate_key},
         {"mutation: bad partial date", test_mut_bad_partial_date},
         {"mutation: value-level metadata", test_mut_vlm},
