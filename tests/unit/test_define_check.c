@@ -697,12 +697,14 @@ static void test_mut_dataset_level(void)
     free(u);
     /* studyOID after the rows: the reader adds it at the end, the checker judges it at end() */
     u = replace1(t, "\"studyOID\":\"cdisc.com/CDISCPILOT01\",", "");
-    u = replace1_free(u, "\"USA\"]]}", "\"USA\"]],\"studyOID\":\"LATE\"}");
+    u = replace1_free(u, "\"label\":\"Demographics\",", "");
+    u = replace1_free(u, "\"USA\"]]}", "\"USA\"]],\"studyOID\":\"LATE\",\"label\":\"Late label\"}");
     l = check_text(d, u, "dm-late.json");
     f = find(l, "DXC-STUDY-OID", 0, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message, "LATE"));
-    CU_ASSERT_EQUAL(count_meta(l), 1);
+    CU_ASSERT_PTR_NOT_NULL(find(l, "DXC-DS-LABEL", 0, NULL));
+    CU_ASSERT_EQUAL(count_meta(l), 2);
     dsj_findings_free(l);
     free(u);
     free(t);
