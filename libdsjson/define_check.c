@@ -459,7 +459,13 @@ static int check_columns(dsj_define_checker_t *c)
     }
     for (k = 0; k < g->n_itemrefs; k++) {
         const dsj_define_itemref_t *r = &g->itemrefs[k];
+        size_t j;
+        int dup = 0;
         if (used[k]) continue;
+        /* A repeated ItemRef (a define defect reported by dsj_define_validate) is not a missing column. */
+        for (j = 0; j < g->n_itemrefs && !dup; j++)
+            dup = j != k && used[j] && str_eq(g->itemrefs[j].item_oid, r->item_oid);
+        if (dup) continue;
         ds_pointer(c, p, sizeof p, c->version == DSJ_V1_0 ? "items" : "columns");
         emit_meta(c, "DXC-COL-MISSING", DSJ_SEV_ERROR, p, r->itemdef ? r->itemdef->name : NULL,
                   "ItemGroupDef %s has ItemRef %s (%s, OrderNumber %s) but the dataset has no such column", nz(g->oid),

@@ -730,6 +730,19 @@ static void test_mut_columns_set(void)
     dsj_define_free(d);
 }
 
+/* A define that repeats an ItemRef: no DXC-COL-MISSING for the repeat (dsj_define_validate reports it). */
+static void test_mut_repeated_itemref(void)
+{
+    dsj_define_t *d = load_td_define_mutated(
+        "<ItemRef ItemOID=\"IT.DM.COUNTRY\"",
+        "<ItemRef ItemOID=\"IT.DM.SEX\" Mandatory=\"Yes\" OrderNumber=\"27\"/>\n        <ItemRef ItemOID=\"IT.DM.COUNTRY\"");
+    dsj_findings_t *l = check_path(d, TD "dm.json");
+    CU_ASSERT_EQUAL(count_rule(l, "DXC-COL-MISSING"), 0);
+    CU_ASSERT_EQUAL(count_meta(l), 0);
+    dsj_findings_free(l);
+    dsj_define_free(d);
+}
+
 static void test_mut_values(void)
 {
     dsj_define_t *d = load_td_define();
@@ -1053,6 +1066,7 @@ int main(void)
         {"mutation: renamed column, labels changed", test_mut_renamed_column_and_labels},
         {"mutation: itemGroupOID, OIDs, dataset name", test_mut_dataset_level},
         {"mutation: extra/unknown/missing columns", test_mut_columns_set},
+        {"mutation: repeated ItemRef in the define", test_mut_repeated_itemref},
         {"mutation: codelist, mandatory null, too long", test_mut_values},
         {"mutation: length in characters (UTF-8)", test_mut_utf8_length},
         {"mutation: duplicate key", test_mut_duplicate_key},
