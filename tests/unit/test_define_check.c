@@ -540,6 +540,14 @@ static void test_dataset_meta_v10(void)
     CU_ASSERT_EQUAL(e.code, DSJ_E_NOTFOUND);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "NOPE"));
     dsj_define_free(d);
+    /* a dangling ItemRef cannot give a column: DSJ_E_DEFINE naming it, with the ItemRef's line */
+    d = load_td_define_mutated("<ItemDef OID=\"IT.DM.AGE\"", "<ItemDef OID=\"IT.DM.AGE.REMOVED\"");
+    dsj_error_clear(&e);
+    CU_ASSERT_PTR_NULL(dsj_define_dataset_meta(d, "DM", DSJ_V1_1, &e));
+    CU_ASSERT_EQUAL(e.code, DSJ_E_DEFINE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "IT.DM.AGE"));
+    CU_ASSERT(e.line > 0);
+    dsj_define_free(d);
 }
 
 /* ---------------------------------------------- bundled files and mutations */
