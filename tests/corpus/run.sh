@@ -47,7 +47,7 @@ if [ -n "$CORPUS" ] && [ -d "$CORPUS/cdisc-datasetjson-examples" ]; then
     find "$SRC" -type f \( -name '*.json' -o -name '*.ndjson' -o -name '*.dsjc' \) | sort >>"$LIST"
     echo "corpus: checking $(wc -l <"$LIST") files of $SRC, plus testdata/examples"
 else
-    echo "corpus: SKIP full corpus (${CORPUS:-(no CORPUS_DIR given)}: cdisc-datasetjson-examples not found);" \
+    echo "corpus: SKIP full corpus (${CORPUS:-no CORPUS_DIR given}: cdisc-datasetjson-examples not found);" \
          "checking the bundled testdata/examples only"
 fi
 find "$ROOT/testdata/examples" -type f \( -name '*.json' -o -name '*.ndjson' -o -name '*.dsjc' \) | sort >>"$LIST"
