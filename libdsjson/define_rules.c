@@ -295,8 +295,12 @@ void dsj_dr_itemrefs(dsj_dr_t *r, const dsj_define_itemref_t *refs, size_t n, co
         if (ir->has_no_data && !dsj_dr_in(ir->has_no_data, yes_only))
             dsj_dr_emit(r, "DEF-IR-ENUM", DSJ_SEV_ERROR, ir->line, ptr, "%s: ItemRef '%s' def:HasNoData must be 'Yes' when present",
                         owner, dsj_dr_show(ir->item_oid));
-        dsj_dr_ref(r, "DEF-REF-METHOD", &d->map_method, r->used_method, d->methods, sizeof *d->methods, ir->method_oid,
-                   "MethodDef", ir->line, ptr, owner);
+        if (ir->method_oid) {
+            char who[400];
+            snprintf(who, sizeof who, "%s: ItemRef '%s'", owner, dsj_dr_show(ir->item_oid));
+            dsj_dr_ref(r, "DEF-REF-METHOD", &d->map_method, r->used_method, d->methods, sizeof *d->methods, ir->method_oid,
+                       "MethodDef", ir->line, ptr, who);
+        }
         if (ir->itemdef && !ir->method_oid) {
             size_t k;
             for (k = 0; k < ir->itemdef->n_origins; k++)
@@ -497,7 +501,8 @@ static void check_itemgroup(dsj_dr_t *r, size_t gi)
                 }
         }
     }
-    if (nkeys == 0 && has_data)
+    /* Schematron: required for submissions (2.1 def:Context="Submission"; 2.0 has no context, so always). */
+    if (nkeys == 0 && has_data && (!v21 || (d->odm_context && strcmp(d->odm_context, "Submission") == 0)))
         dsj_dr_emit(r, "DEF-IG-KEYS", DSJ_SEV_ERROR, g->line, ptr,
                     "ItemGroupDef '%s' (%s): no ItemRef has a KeySequence; the dataset keys must be given", id, dsj_dr_show(g->name));
     if (nkeys && (uint64_t)maxkey != nkeys) {

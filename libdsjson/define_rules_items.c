@@ -178,7 +178,7 @@ static void check_itemdef(dsj_dr_t *r, size_t i)
         if (!(dsj_define_parse_int(it->significant_digits_text, &v) && v >= 0))
             dsj_dr_emit(r, "DEF-ID-SIGDIGITS", DSJ_SEV_ERROR, it->line, ptr,
                         "ItemDef '%s': SignificantDigits '%s' is not a non-negative integer", id, it->significant_digits_text);
-        else if (dt && strcmp(dt, "float") != 0)
+        else if (dt && strcmp(dt, "float") != 0 && dsj_dr_in(dt, v21 ? dt_define21 : dt_define20))
             dsj_dr_emit(r, "DEF-ID-SIGDIGITS", DSJ_SEV_ERROR, it->line, ptr,
                         "ItemDef '%s' (%s): SignificantDigits is only allowed for DataType float (here %s)", id,
                         dsj_dr_show(it->name), dt);
@@ -223,6 +223,12 @@ static void check_codelist(dsj_dr_t *r, size_t i)
     int integer = cl->data_type && strcmp(cl->data_type, "integer") == 0;
     int numeric = integer || (cl->data_type && strcmp(cl->data_type, "float") == 0);
 
+    dsj_oidmap_t orders[2];
+    memset(orders, 0, sizeof orders);
+    if (dsj_oidmap_init(&orders[0], cl->n_items) != 0 || dsj_oidmap_init(&orders[1], cl->n_items) != 0) {
+        dsj_oidmap_free(&orders[0]);
+        memset(orders, 0, sizeof orders); /* no memory: skip the OrderNumber duplicate check */
+    }
     snprintf(owner, sizeof owner, "CodeList '%s'", id);
     if (!cl->oid || !cl->name || !cl->data_type)
         dsj_dr_emit(r, "DEF-CL-REQUIRED", DSJ_SEV_ERROR, cl->line, ptr, "CodeList '%s' (%s): OID, Name and DataType are required", id,
@@ -286,20 +292,17 @@ static void check_codelist(dsj_dr_t *r, size_t i)
         if (ci->extended_value && !dsj_dr_in(ci->extended_value, yes_only))
             dsj_dr_emit(r, "DEF-CL-ENUM", DSJ_SEV_ERROR, ci->line, iptr, "CodeList '%s': def:ExtendedValue of '%s' must be 'Yes'", id,
                         ci->coded_value);
-        for (k = 0; k < j; k++) {
-            if (cl->items[k].coded_value && strcmp(cl->items[k].coded_value, ci->coded_value) == 0) {
-                dsj_dr_emit(r, "DEF-CL-VALUE-DUP", DSJ_SEV_ERROR, ci->line, iptr, "CodeList '%s': coded value '%s' appears twice", id,
-                            ci->coded_value);
-                break;
-            }
-        }
-        for (k = 0; k < j; k++) {
-            if (ci->order_number_text && cl->items[k].order_number_text && cl->items[k].enumerated == ci->enumerated &&
-                strcmp(cl->items[k].order_number_text, ci->order_number_text) == 0) {
+        /* Constant-time duplicate checks: the code list index keeps the first item of each value. */
+        if (dsj_define_codelist_item_find(d, cl, ci->coded_value, strlen(ci->coded_value)) != ci)
+            dsj_dr_emit(r, "DEF-CL-VALUE-DUP", DSJ_SEV_ERROR, ci->line, iptr, "CodeList '%s': coded value '%s' appears twice", id,
+                        ci->coded_value);
+        if (ci->order_number_text && orders[e].cap) {
+            int put = dsj_oidmap_put(&orders[e], ci->order_number_text, ci);
+            if (put == 0) {
+                const dsj_define_codeitem_t *first = dsj_oidmap_get(&orders[e], ci->order_number_text);
                 dsj_dr_emit(r, "DEF-CL-ORDER-DUP", DSJ_SEV_ERROR, ci->line, iptr,
                             "CodeList '%s': OrderNumber %s is used by '%s' and '%s'", id, ci->order_number_text,
-                            dsj_dr_show(cl->items[k].coded_value), ci->coded_value);
-                break;
+                            dsj_dr_show(first ? first->coded_value : NULL), ci->coded_value);
             }
         }
     }
@@ -314,6 +317,8 @@ static void check_codelist(dsj_dr_t *r, size_t i)
                         "CodeList '%s': OrderNumber is given on %zu of %zu %s elements; it must be on all or none", id, n_order[k],
                         n_kind[k], what);
     }
+    dsj_oidmap_free(&orders[0]);
+    dsj_oidmap_free(&orders[1]);
 }
 
 static void check_valuelists(dsj_dr_t *r)
@@ -519,8 +524,8 @@ static void mark_extrefs(dsj_dr_t *r)
     }
 }
 
-static void orphans(dsj_dr_t *r, const char *rule, const unsigned char *used, const void *base, size_t n, size_t size,
-                    size_t key_off, size_t line_off, const char *el, const char *key_attr, const char *by)
+static void orphans(dsj_dr_t *r, const char *rule, const dsj_oidmap_t *map, const unsigned char *used, const void *base,
+                    size_t n, size_t size, size_t key_off, size_t line_off, const char *el, const char *key_attr, const char *by)
 {
     size_t i;
     char p[512];
@@ -528,6 +533,7 @@ static void orphans(dsj_dr_t *r, const char *rule, const unsigned char *used, co
         const char *e = (const char *)base + i * size;
         const char *key = *(const char *const *)(e + key_off);
         if (used[i] || !key) continue;
+        if (dsj_oidmap_get(map, key) != (const void *)e) continue; /* a duplicate OID: DEF-OID-DUP says it */
         dsj_dr_emit(r, rule, DSJ_SEV_WARNING, *(const uint64_t *)(e + line_off), dsj_dr_ptr(p, sizeof p, NULL, el, key_attr, key, i),
                     "%s '%s' is not referenced by any %s", el, key, by);
     }
@@ -540,22 +546,22 @@ void dsj_dr_check_orphans(dsj_dr_t *r)
     char p[512];
     mark_extrefs(r);
     /* Sizes in bytes of the element structs; (ptr - base) / size gives the index in used[]. */
-#define ORPH(rule, used, arr, n, type, key, el, attr, by) \
-    orphans(r, rule, r->used, d->arr, d->n, sizeof(type), offsetof(type, key), offsetof(type, line), el, attr, by)
-    ORPH("DEF-UNREF-ITEMDEF", used_itemdef, itemdefs, n_itemdefs, dsj_define_itemdef_t, oid, "ItemDef", "OID", "ItemRef");
-    ORPH("DEF-UNREF-CODELIST", used_codelist, codelists, n_codelists, dsj_define_codelist_t, oid, "CodeList", "OID",
+#define ORPH(rule, map, used, arr, n, type, key, el, attr, by) \
+    orphans(r, rule, &d->map, r->used, d->arr, d->n, sizeof(type), offsetof(type, key), offsetof(type, line), el, attr, by)
+    ORPH("DEF-UNREF-ITEMDEF", map_itemdef, used_itemdef, itemdefs, n_itemdefs, dsj_define_itemdef_t, oid, "ItemDef", "OID", "ItemRef");
+    ORPH("DEF-UNREF-CODELIST", map_codelist, used_codelist, codelists, n_codelists, dsj_define_codelist_t, oid, "CodeList", "OID",
          "ItemDef CodeListRef");
-    ORPH("DEF-UNREF-VALUELIST", used_valuelist, valuelists, n_valuelists, dsj_define_valuelist_t, oid, "def:ValueListDef", "OID",
+    ORPH("DEF-UNREF-VALUELIST", map_valuelist, used_valuelist, valuelists, n_valuelists, dsj_define_valuelist_t, oid, "def:ValueListDef", "OID",
          "def:ValueListRef");
-    ORPH("DEF-UNREF-WHERECLAUSE", used_whereclause, whereclauses, n_whereclauses, dsj_define_whereclause_t, oid,
+    ORPH("DEF-UNREF-WHERECLAUSE", map_whereclause, used_whereclause, whereclauses, n_whereclauses, dsj_define_whereclause_t, oid,
          "def:WhereClauseDef", "OID", "def:WhereClauseRef");
-    ORPH("DEF-UNREF-METHOD", used_method, methods, n_methods, dsj_define_method_t, oid, "MethodDef", "OID", "ItemRef MethodOID");
-    ORPH("DEF-UNREF-COMMENT", used_comment, comments, n_comments, dsj_define_comment_t, oid, "def:CommentDef", "OID",
+    ORPH("DEF-UNREF-METHOD", map_method, used_method, methods, n_methods, dsj_define_method_t, oid, "MethodDef", "OID", "ItemRef MethodOID");
+    ORPH("DEF-UNREF-COMMENT", map_comment, used_comment, comments, n_comments, dsj_define_comment_t, oid, "def:CommentDef", "OID",
          "def:CommentOID");
-    ORPH("DEF-UNREF-LEAF", used_leaf, leaves, n_mdv_leaves, dsj_define_leaf_t, id, "def:leaf", "ID",
+    ORPH("DEF-UNREF-LEAF", map_leaf, used_leaf, leaves, n_mdv_leaves, dsj_define_leaf_t, id, "def:leaf", "ID",
          "def:DocumentRef or def:ArchiveLocationID");
     if (d->kind == DSJ_DEFINE_V2_1)
-        ORPH("DEF-UNREF-STANDARD", used_standard, standards, n_standards, dsj_define_standard_t, oid, "def:Standard", "OID",
+        ORPH("DEF-UNREF-STANDARD", map_standard, used_standard, standards, n_standards, dsj_define_standard_t, oid, "def:Standard", "OID",
              "def:StandardOID");
 #undef ORPH
     /* Duplicate documents: two MetaDataVersion leaves with the same href and title. */

@@ -45,6 +45,7 @@ typedef struct xsd_ctx {
     dsj_finding_cb cb;
     void *ctx;
     int stop;
+    size_t emitted;
     dsj_buf_t schema_errors;
 } xsd_ctx_t;
 
@@ -54,21 +55,43 @@ static void trim(char *s)
     while (l && (s[l - 1] == '\n' || s[l - 1] == ' ' || s[l - 1] == '\r')) s[--l] = '\0';
 }
 
+/* XPath-like location of an element: names with prefixes, keyed by OID / ItemOID / ID when present. */
+static void node_path(const xmlNode *n, char *out, size_t size)
+{
+    const xmlNode *chain[64];
+    size_t depth = 0, len = 0;
+    out[0] = '\0';
+    for (; n && n->type == XML_ELEMENT_NODE && depth < 64; n = n->parent) chain[depth++] = n;
+    while (depth-- > 0 && len < size) {
+        const xmlNode *e = chain[depth];
+        static const char *const keys[] = {"OID", "ItemOID", "ID", "leafID", "CodedValue", NULL};
+        const char *prefix = e->ns && e->ns->prefix ? (const char *)e->ns->prefix : NULL;
+        size_t k;
+        int w = snprintf(out + len, size - len, "/%s%s%s", prefix ? prefix : "", prefix ? ":" : "", (const char *)e->name);
+        if (w < 0) break;
+        len += (size_t)w;
+        for (k = 0; keys[k] && len < size; k++) {
+            xmlChar *v = xmlGetNoNsProp((xmlNodePtr)e, BAD_CAST keys[k]);
+            if (v) {
+                w = snprintf(out + len, size - len, "[@%s='%s']", keys[k], (const char *)v);
+                xmlFree(v);
+                if (w > 0) len += (size_t)w;
+                break;
+            }
+        }
+    }
+}
+
 static void on_valid_error(void *user, xmlErrorPtr e)
 {
     xsd_ctx_t *x = user;
-    char msg[700], ptr[300];
+    char msg[700], ptr[600];
     if (x->stop || !e) return;
     snprintf(msg, sizeof msg, "%s", e->message ? e->message : "schema validity error");
     trim(msg);
     ptr[0] = '\0';
-    if (e->node && ((xmlNodePtr)e->node)->type == XML_ELEMENT_NODE) {
-        xmlChar *p = xmlGetNodePath((xmlNodePtr)e->node);
-        if (p) {
-            snprintf(ptr, sizeof ptr, "%s", (const char *)p);
-            xmlFree(p);
-        }
-    }
+    if (e->node && ((xmlNodePtr)e->node)->type == XML_ELEMENT_NODE) node_path((const xmlNode *)e->node, ptr, sizeof ptr);
+    x->emitted++;
     if (dsj_emit(x->cb, x->ctx, "DEF-XSD", e->level == XML_ERR_WARNING ? DSJ_SEV_WARNING : DSJ_SEV_ERROR, x->def->file,
                  e->line > 0 ? (uint64_t)e->line : 0, 0, 0, ptr[0] ? ptr : NULL, 0, NULL, "XML Schema: %s", msg))
         x->stop = 1;
@@ -82,6 +105,21 @@ static void on_schema_error(void *user, xmlErrorPtr e)
     dsj_buf_printf(&x->schema_errors, "%s:%d: %s", e->file ? e->file : "?", e->line, e->message ? e->message : "error");
     if (x->schema_errors.data) trim(x->schema_errors.data);
     x->schema_errors.len = strlen(x->schema_errors.data);
+}
+
+/* First entity reference node in the tree, or NULL (iterative walk). */
+static const xmlNode *find_entity_ref(const xmlNode *n)
+{
+    while (n) {
+        if (n->type == XML_ENTITY_REF_NODE) return n;
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) n = n->parent;
+        if (n) n = n->next;
+    }
+    return NULL;
 }
 
 static int uses_arm(const dsj_define_t *def)
@@ -147,14 +185,27 @@ dsj_status_t dsj_define_validate_xsd(const dsj_define_t *def, const char *xsd_di
     if (!doc) {
         status = dsj_error_set(err, DSJ_E_XML, def->file, 0, 0, 0, "cannot re-read the define for XML Schema validation");
     } else {
-        vctx = xmlSchemaNewValidCtxt(schema);
-        if (!vctx) {
+        const xmlNode *ent = find_entity_ref(xmlDocGetRootElement(doc));
+        vctx = ent ? NULL : xmlSchemaNewValidCtxt(schema);
+        if (ent) {
+            /* libxml2 cannot validate through entity references, and we never expand them. */
+            long l = xmlGetLineNo(ent->parent);
+            if (dsj_emit(cb, ctx, "DEF-XSD", DSJ_SEV_ERROR, def->file, l > 0 ? (uint64_t)l : 0, 0, 0, NULL, 0, NULL,
+                         "XML Schema validation skipped: the document uses the entity reference &%s; (entities are never "
+                         "expanded, for safety)",
+                         (const char *)ent->name))
+                x.stop = 1;
+        } else if (!vctx) {
             status = dsj_error_set(err, DSJ_E_NOMEM, def->file, 0, 0, 0, "cannot create the XML Schema validator");
         } else {
             xmlSchemaSetValidStructuredErrors(vctx, on_valid_error, &x);
             rc = xmlSchemaValidateDoc(vctx, doc);
-            if (rc < 0 && !x.stop)
-                status = dsj_error_set(err, DSJ_E_DEFINE, def->file, 0, 0, 0, "XML Schema validation failed internally (%d)", rc);
+            /* rc < 0: libxml2 gave up (e.g. on an entity reference, which is never expanded here); it has
+               reported why through on_valid_error, or else we say so as a finding. */
+            if (rc < 0 && !x.stop && !x.emitted &&
+                dsj_emit(cb, ctx, "DEF-XSD", DSJ_SEV_ERROR, def->file, 0, 0, 0, NULL, 0, NULL,
+                         "XML Schema validation could not be completed (libxml2 internal error %d)", rc))
+                x.stop = 1;
             xmlSchemaFreeValidCtxt(vctx);
         }
         xmlFreeDoc(doc);

@@ -463,7 +463,13 @@ DSJ_EXPORT dsj_reader_t *dsj_reader_new(dsj_source_t *src, const dsj_reader_opti
 DSJ_EXPORT dsj_reader_t *dsj_reader_open(const char *path, const dsj_reader_options_t *opts, dsj_error_t *err) DSJ_WARN_UNUSED;
 DSJ_EXPORT void dsj_reader_free(dsj_reader_t *r);
 
-/** [borrowed] metadata, valid until the reader is freed. */
+/**
+ * [borrowed] metadata, valid until the reader is freed.  Complete when
+ * dsj_reader_new returns, except for optional attributes that the file puts
+ * after the rows: those are added (never replaced) when dsj_reader_next
+ * reaches DSJ_DONE.  (Rows placed before columns or any other required
+ * attribute are read after the metadata; see dsj_reader_new.)
+ */
 DSJ_EXPORT const dsj_meta_t *dsj_reader_meta(const dsj_reader_t *r);
 /** Detected container format (JSON, NDJSON or DSJC). */
 DSJ_EXPORT dsj_format_t dsj_reader_format(const dsj_reader_t *r);

@@ -311,6 +311,60 @@ DSJ_EXPORT size_t dsj_define_leaf_count(const dsj_define_t *def);
 DSJ_EXPORT const dsj_define_leaf_t *dsj_define_leaf_at(const dsj_define_t *def, size_t i);
 DSJ_EXPORT const dsj_define_leaf_t *dsj_define_leaf_find(const dsj_define_t *def, const char *id);
 
+/* ======================================================================
+ * metaDataRef resolution (owned by the define-check module)
+ *
+ * A dataset's metaDataRef names its define.xml.  The library never fetches
+ * anything over the network: the default resolver accepts a plain path or a
+ * file: URI (file:rel/define.xml, file:///abs/define.xml,
+ * file://localhost/abs/...), percent-decodes it, and resolves a relative
+ * path against the folder of the dataset file.  Any other scheme (http:,
+ * https:, ftp: ...) is refused.  Callers can replace the resolver, in the
+ * spirit of pydicom's bulk-data URI handler: the simple form receives the
+ * URI and the dataset path, the extended form also what is being resolved.
+ * ==================================================================== */
+
+/**
+ * Resolver callback: return a local path for uri [owned by the library
+ * afterwards; allocate with malloc], or NULL when it cannot be resolved.
+ * base_path is the dataset file's path (may be NULL for memory inputs).
+ */
+typedef char *(*dsj_uri_resolve_fn)(const char *uri, const char *base_path, void *ctx);
+
+/** What is being resolved.  All strings [borrowed] for the call only; absent ones are NULL. */
+typedef struct dsj_uri_request {
+    const char *what;                 /* "define" for a metaDataRef */
+    const char *uri;                  /* the metaDataRef text */
+    const char *base_path;            /* the dataset file's path, or NULL */
+    const char *itemgroup_oid;        /* the dataset's itemGroupOID */
+    const char *study_oid;            /* the dataset's studyOID */
+    const char *metadata_version_oid; /* the dataset's metaDataVersionOID */
+} dsj_uri_request_t;
+
+/** Extended resolver: same contract as dsj_uri_resolve_fn. */
+typedef char *(*dsj_uri_resolve_ex_fn)(const dsj_uri_request_t *req, void *ctx);
+
+/**
+ * The default resolver (usable as a dsj_uri_resolve_fn, ctx unused): a path
+ * or file: URI, relative to the folder of base_path; NULL for other schemes,
+ * remote file://host/ URIs and empty text.  Does not check existence.
+ * [owned] free()
+ */
+DSJ_EXPORT char *dsj_uri_resolve_default(const char *uri, const char *base_path, void *ctx);
+
+/**
+ * Resolve meta's metaDataRef [borrowed] to a local define path.  fn NULL
+ * uses dsj_uri_resolve_default and then checks that the file exists.
+ * Errors: DSJ_E_NOTFOUND (no metaDataRef, unresolvable, missing file),
+ * DSJ_E_UNSUPPORTED (a non-file: scheme with the default resolver).
+ * [owned] free()
+ */
+DSJ_EXPORT char *dsj_define_resolve_metadataref(const dsj_meta_t *meta, const char *dataset_path,
+                                                dsj_uri_resolve_fn fn, void *ctx, dsj_error_t *err) DSJ_WARN_UNUSED;
+/** Same with an extended resolver (req.what = "define"). [owned] free() */
+DSJ_EXPORT char *dsj_define_resolve_metadataref_ex(const dsj_meta_t *meta, const char *dataset_path,
+                                                   dsj_uri_resolve_ex_fn fn, void *ctx, dsj_error_t *err) DSJ_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,8 +44,9 @@ static long inflate_fail(inflate_impl_t *z, dsj_error_t *err, const char *what)
 {
     const char *name = dsj_source_name(z->inner);
     uint64_t off = in_offset(z);
-    dsj_error_set(err, DSJ_E_COMPRESSION, name, 0, 0, off, "%s at compressed byte %llu in '%s'%s%s",
-                  what, (unsigned long long)off, name, z->zs.msg ? ": " : "", z->zs.msg ? z->zs.msg : "");
+    /* The file name is in err->file (dsj_error_format prints it first). */
+    dsj_error_set(err, DSJ_E_COMPRESSION, name, 0, 0, off, "%s at compressed byte %llu%s%s", what,
+                  (unsigned long long)off, z->zs.msg ? ": " : "", z->zs.msg ? z->zs.msg : "");
     return -1;
 }
 
@@ -153,4 +154,12 @@ dsj_source_t *dsj_source_new_inflate(dsj_source_t *inner, dsj_error_t *err)
     }
     z->zinit = 1;
     return dsj_source_new_ops(&inflate_ops, z, dsj_source_name(inner), err);
+}
+
+dsj_status_t dsj_source_inflate_set_limit(dsj_source_t *s, uint64_t max_bytes, dsj_error_t *err)
+{
+    inflate_impl_t *z = dsj_source_ops_impl(s, &inflate_ops);
+    if (!z) return dsj_error_set(err, DSJ_E_ARG, NULL, 0, 0, 0, "not a decompressing source");
+    z->max_out = max_bytes;
+    return DSJ_OK;
 }

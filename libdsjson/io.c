@@ -226,6 +226,11 @@ dsj_source_t *dsj_source_new_ops(const dsj_source_ops_t *ops, void *impl, const 
     return s;
 }
 
+void *dsj_source_ops_impl(dsj_source_t *s, const dsj_source_ops_t *ops)
+{
+    return s && s->kind == SRC_OPS && s->ops == ops ? s->impl : NULL;
+}
+
 void dsj_source_free(dsj_source_t *s)
 {
     if (!s) return;
@@ -325,7 +330,11 @@ long dsj_source_read(dsj_source_t *s, void *buf, size_t n, dsj_error_t *err)
         return (long)n;
     }
     if (s->at_end) return 0;
-    return raw_read(s, buf, n, err);
+    {
+        long k = raw_read(s, buf, n, err);
+        if (k == 0 && n) s->at_end = 1; /* end is sticky: never read a pipe or terminal again */
+        return k;
+    }
 }
 
 long dsj_source_peek(dsj_source_t *s, void *buf, size_t n, dsj_error_t *err)
@@ -378,18 +387,23 @@ dsj_status_t dsj_source_seek(dsj_source_t *s, uint64_t offset, dsj_error_t *err)
         s->mem_pos = (size_t)offset;
         break;
     case SRC_FD:
-        if (offset > (uint64_t)INT64_MAX - s->base ||
-            lseek(s->fd, (off_t)(s->base + offset), SEEK_SET) < 0)
-            return dsj_error_set(err, DSJ_E_IO, s->name, 0, 0, offset, "cannot seek in '%s': %s",
-                                 s->name, strerror(errno ? errno : EINVAL));
+    case SRC_FILE: {
+        int bad;
+        errno = 0;
+        if (offset > (uint64_t)INT64_MAX - s->base) {
+            errno = EOVERFLOW;
+            bad = 1;
+        } else if (s->kind == SRC_FD) {
+            bad = lseek(s->fd, (off_t)(s->base + offset), SEEK_SET) < 0;
+        } else {
+            bad = fseeko(s->fp, (off_t)(s->base + offset), SEEK_SET) != 0;
+            clearerr(s->fp);
+        }
+        if (bad)
+            return dsj_error_set(err, DSJ_E_IO, s->name, 0, 0, offset, "cannot seek in '%s': %s", s->name,
+                                 strerror(errno ? errno : EINVAL));
         break;
-    case SRC_FILE:
-        if (offset > (uint64_t)INT64_MAX - s->base ||
-            fseeko(s->fp, (off_t)(s->base + offset), SEEK_SET) != 0)
-            return dsj_error_set(err, DSJ_E_IO, s->name, 0, 0, offset, "cannot seek in '%s': %s",
-                                 s->name, strerror(errno ? errno : EINVAL));
-        clearerr(s->fp);
-        break;
+    }
     case SRC_CALLBACK:
     case SRC_OPS:
         return dsj_error_set(err, DSJ_E_STATE, s->name, 0, 0, 0, "'%s' is not seekable", s->name);

@@ -17,6 +17,14 @@ typedef struct dsj_source_ops {
 dsj_source_t *dsj_source_new_ops(const dsj_source_ops_t *ops, void *impl, const char *name,
                                  dsj_error_t *err);
 
+/* The impl of a source made with these ops, or NULL when s is another kind. */
+void *dsj_source_ops_impl(dsj_source_t *s, const dsj_source_ops_t *ops);
+
+/* Decompression-bomb guard for an inflate source: fail with DSJ_E_LIMIT once
+   more than max_bytes come out (0 = no limit, the default).  DSJ_E_ARG when
+   s is not an inflate source. */
+dsj_status_t dsj_source_inflate_set_limit(dsj_source_t *s, uint64_t max_bytes, dsj_error_t *err);
+
 /* Default size of source read chunks used by wrappers (inflate input). */
 #define DSJ_IO_CHUNK (256u * 1024u)
 

@@ -7,34 +7,31 @@
 
 #include <errno.h>
 
-/* Byte classes inside a string: 1 = stop the fast scan ('"', '\\', control, and
-   with UTF-8 checking every byte >= 0x80). */
-static unsigned char str_stop_utf8[256];
-static unsigned char str_stop_raw[256];
-static int tables_ready;
-
-static void tables_init(void)
-{
-    int c;
-    if (tables_ready) return;
-    for (c = 0; c < 256; c++) {
-        unsigned char s = (unsigned char)(c < 0x20 || c == '"' || c == '\\');
-        str_stop_raw[c] = s;
-        str_stop_utf8[c] = (unsigned char)(s || c >= 0x80);
-    }
-    tables_ready = 1;
-}
+/* Byte classes inside a string: 1 = stop the fast scan ('"' 0x22, '\\' 0x5C, control
+   characters, and with UTF-8 checking every byte >= 0x80).  Constant tables, so
+   readers in several threads share them safely. */
+#define X16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+#define ASCII_STOPS                                      \
+    X16(1), X16(1),                                      \
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,      \
+    X16(0), X16(0),                                      \
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,      \
+    X16(0), X16(0)
+static const unsigned char str_stop_utf8[256] = {ASCII_STOPS, X16(1), X16(1), X16(1), X16(1),
+                                                 X16(1), X16(1), X16(1), X16(1)};
+static const unsigned char str_stop_raw[256] = {ASCII_STOPS, X16(0), X16(0), X16(0), X16(0),
+                                                X16(0), X16(0), X16(0), X16(0)};
+#undef ASCII_STOPS
+#undef X16
 
 const unsigned char *dsj_lex_string_stops(unsigned flags)
 {
-    tables_init();
     return (flags & DSJ_READ_NO_UTF8_CHECK) ? str_stop_raw : str_stop_utf8;
 }
 
 int dsj_lex_init(dsj_lexer_t *lx, dsj_source_t *src, const char *name, size_t bufsize)
 {
     memset(lx, 0, sizeof *lx);
-    tables_init();
     lx->src = src;
     lx->name = dsj_strdup(name ? name : "");
     lx->cap = bufsize ? bufsize : DSJ_LEX_BUFSIZE;
@@ -566,7 +563,7 @@ dsj_status_t dsj_lex_skip_value(dsj_lexer_t *lx, size_t depth)
 {
     int c = dsj_lex_ws(lx), which, is_int;
     switch (c) {
-    case '"': return dsj_lex_string(lx, NULL);
+    case '"': return dsj_lex_string_fast(lx, NULL, dsj_lex_string_stops(lx->flags));
     case '[':
     case '{':
         if (depth + 1 > lx->max_depth)
@@ -575,7 +572,10 @@ dsj_status_t dsj_lex_skip_value(dsj_lexer_t *lx, size_t depth)
     case 't': case 'f': case 'n':
         return dsj_lex_literal(lx, &which);
     default:
-        if (c == '-' || (c >= '0' && c <= '9')) return dsj_lex_number(lx, NULL, &is_int);
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            dsj_buf_reset(&lx->scratch);
+            return dsj_lex_number_fast(lx, &lx->scratch, &is_int);
+        }
         return unexpected(lx, c, "a value");
     }
 }

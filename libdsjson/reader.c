@@ -19,8 +19,10 @@
  * after the rows are merged into the tree and the model at that point).
  *
  * Rows before columns: when the rows member comes before "columns" (1.1) or
- * "items" (1.0) the reader skips the rows value (checking its syntax) without
- * keeping it, reads the rest of the metadata, then comes back:
+ * "items" (1.0), or before another required attribute (records, name, label,
+ * itemGroupOID, datasetJSONVersion, the creation date-time), the reader skips
+ * the rows value (checking its syntax) without keeping it, reads the rest of
+ * the metadata, then comes back, so the metadata is complete before any row:
  *   - seekable source (memory, regular file): dsj_source_seek back to the
  *     rows offset and read them again;
  *   - otherwise (callback, FILE*, compressed): the raw rows bytes are copied
@@ -228,6 +230,22 @@ static int is_path_key(int level, const char *key)
     return level == 2;
 }
 
+/* 1 when the metadata needed before the rows has been read (see the top of this file). */
+static int meta_ready(const dsj_reader_t *r, int level)
+{
+    static const char *const req11[] = {"columns", "records", "name", "label", "itemGroupOID", "datasetJSONVersion",
+                                        "datasetJSONCreationDateTime", NULL};
+    static const char *const req10[] = {"items", "records", "name", "label", NULL};
+    static const char *const req10_root[] = {"datasetJSONVersion", "creationDateTime", NULL};
+    const char *const *k;
+    for (k = level == 0 ? req11 : req10; *k; k++)
+        if (!json_object_object_get_ex(r->frames[level].obj, *k, NULL)) return 0;
+    if (level == 3)
+        for (k = req10_root; *k; k++)
+            if (!json_object_object_get_ex(r->root, *k, NULL)) return 0;
+    return 1;
+}
+
 /* The rows member's value is next.  Returns DSJ_ROW to stream it now, DSJ_OK when it
    was skipped (deferred or a second rows member), or an error. */
 static dsj_status_t rows_member(dsj_reader_t *r, int level, size_t depth, const char *key)
@@ -259,8 +277,7 @@ static dsj_status_t rows_member(dsj_reader_t *r, int level, size_t depth, const 
         r->rows_ig_key = dsj_strdup(r->frame_key[3]);
         if (!r->rows_data_key || !r->rows_ig_key) return nomem(r);
     }
-    if (json_object_object_get_ex(r->frames[level].obj, level == 0 ? "columns" : "items", NULL))
-        return DSJ_ROW;
+    if (meta_ready(r, level)) return DSJ_ROW;
     /* Rows before columns: skip now, come back later (see the top of this file). */
     r->deferred = 1;
     r->def_off = off;
@@ -470,6 +487,7 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         dsj_cell_t *cell;
         int which, is_int;
         size_t start;
+        r->cur_cell = n;
         if (DSJ_UNLIKELY(n == r->cellcap)) {
             if (n >= r->opts.max_columns)
                 return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "row %" PRIu64 " has more than the limit of %zu values",
@@ -479,7 +497,6 @@ static dsj_status_t parse_row(dsj_reader_t *r)
         if (DSJ_UNLIKELY(n >= r->opts.max_columns))
             return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "row %" PRIu64 " has more than the limit of %zu values",
                                 r->nrows, r->opts.max_columns);
-        r->cur_cell = n;
         cell = &r->cells[n];
         cell->offset = off = dsj_lex_offset(lx);
         cell->line = lx->line;
@@ -632,6 +649,14 @@ static dsj_status_t next_json(dsj_reader_t *r)
         r->nrows++;
         r->cur_cell = (size_t)-1;
         if (c == DSJ_LEX_EOF || c == DSJ_LEX_ERR) return row_error(r, c, "a row");
+        if (c == ']' && (r->opts.flags & DSJ_READ_LENIENT) && r->state == DSJ_RST_ROWS && r->nrows > 1) {
+            r->nrows--;
+            r->in_rows = 0; /* the finding is about the rows array */
+            st = dsj_lex_finding(lx, "DSJ-JSON-ELISION", DSJ_SEV_WARNING, dsj_lex_offset(lx), "trailing comma in the rows array");
+            if (st != DSJ_OK) return st;
+            lx->pos++;
+            return rows_finished(r);
+        }
         if (c == ']' || c == ',')
             return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "expected a row after ',' (row %" PRIu64 ")", r->nrows);
         return dsj_lex_fail(lx, DSJ_E_FORMAT, dsj_lex_offset(lx), "row %" PRIu64 " is not an array", r->nrows);
@@ -724,6 +749,7 @@ void dsj_reader_options_init(dsj_reader_options_t *o)
 static void apply_defaults(dsj_reader_options_t *o)
 {
     if (!o->max_depth) o->max_depth = 64;
+    if (o->max_depth > 2000) o->max_depth = 2000; /* parsing recurses: keep the C stack safe */
     if (!o->max_string) o->max_string = (size_t)64 << 20;
     if (!o->max_columns) o->max_columns = 100000;
     if (!o->max_line) o->max_line = (size_t)256 << 20;
@@ -760,6 +786,8 @@ static dsj_status_t after_root(dsj_reader_t *r)
         r->format_ndjson = 1;
         r->rows_seen = 1;   /* data lines follow */
         r->row_depth = 1;   /* each row is the root value of its line */
+        dsj_buf_reset(&r->rows_ptr);
+        if (dsj_buf_puts(&r->rows_ptr, "/rows") != 0) return nomem(r); /* pointers as in the JSON form */
         r->state = DSJ_RST_NDJSON;
         return DSJ_OK;
     }
@@ -812,6 +840,12 @@ static dsj_status_t reader_start(dsj_reader_t *r)
         lx->line_start = 3;
         r->bom_len = 3;
     }
+    if (lx->end - lx->pos >= 2 &&
+        ((lx->buf[lx->pos] == 0xFF && lx->buf[lx->pos + 1] == 0xFE) ||
+         (lx->buf[lx->pos] == 0xFE && lx->buf[lx->pos + 1] == 0xFF) ||
+         (lx->buf[lx->pos] != 0 && lx->buf[lx->pos + 1] == 0) || (lx->buf[lx->pos] == 0 && lx->buf[lx->pos + 1] != 0)))
+        return dsj_lex_fail(lx, DSJ_E_ENCODING, dsj_lex_offset(lx),
+                            "the input looks like UTF-16 or UTF-32 (byte order mark or zero bytes); Dataset-JSON must be UTF-8");
     c = dsj_lex_ws(lx);
     if (c == DSJ_LEX_EOF) return dsj_lex_fail(lx, DSJ_E_SYNTAX, dsj_lex_offset(lx), "empty input: no JSON object");
     if (c != '{') {

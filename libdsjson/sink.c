@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #define DSJ_SINK_BUF (256u * 1024u)
+#define DSJ_WRITEBACK_STEP ((uint64_t)8 << 20)
 
 typedef enum sink_kind { SINK_FD, SINK_FILE, SINK_MEMORY, SINK_CALLBACK, SINK_DEFLATE } sink_kind_t;
 
@@ -40,6 +41,8 @@ struct dsj_sink {
     char *tmp_path;        /* atomic: temporary file, NULL once renamed or removed */
     char *final_path;      /* atomic: destination */
     char *dir_path;        /* atomic: folder to fsync after rename */
+    uint64_t written;      /* bytes written to fd */
+    uint64_t synced;       /* bytes handed to early write-back */
     /* SINK_FILE */
     FILE *fp;
     /* SINK_MEMORY */
@@ -146,6 +149,16 @@ static dsj_status_t sink_raw_write(dsj_sink_t *s, const void *p, size_t n, dsj_e
     case SINK_FD:
         e = write_all(s->fd, p, n);
         if (e) return sink_fail(s, err, DSJ_E_IO, "cannot write '%s': %s", s->name, strerror(e));
+        s->written += n;
+#ifdef SYNC_FILE_RANGE_WRITE
+        /* Atomic file: start write-back of what is written so far, so that the
+           fsync in commit has little left to do and the disk works meanwhile. */
+        if (s->tmp_path && s->written - s->synced >= DSJ_WRITEBACK_STEP) {
+            (void)sync_file_range(s->fd, (off64_t)s->synced, (off64_t)(s->written - s->synced),
+                                  SYNC_FILE_RANGE_WRITE);
+            s->synced = s->written;
+        }
+#endif
         return DSJ_OK;
     case SINK_FILE:
         if (fwrite(p, 1, n, s->fp) != n) {
@@ -277,7 +290,8 @@ dsj_sink_t *dsj_sink_new_path(const char *path, dsj_error_t *err)
     for (tries = 0; tries < 100; tries++) {
         char suffix[8];
         random_suffix(suffix, 6);
-        snprintf(tmp, tmplen, "%s/.%s.%s.tmp", dir, base, suffix);
+        /* at most 200 bytes of the name, so that the temporary name fits NAME_MAX */
+        snprintf(tmp, tmplen, "%s/.%.200s.%s.tmp", dir, base, suffix);
         /* mode 0666: the kernel applies the umask, exactly as for a new file. */
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0 || (errno != EEXIST && errno != EINTR)) break;

@@ -35,6 +35,7 @@ typedef struct vcol {
     dsj_datatype_t type;
     char *name;
     int64_t length;           /* 0 = no length check */
+    int full_needed;          /* targetDataType integer: date/datetime/time must be complete */
     uint64_t empty_count;     /* "" read as missing (date/time/decimal) */
     uint64_t empty_first_row;
     uint64_t intnum_count;    /* integral NUMBER tokens (3.0) in an integer column */
@@ -54,6 +55,7 @@ struct dsj_validator {
     dsj_version_t version;
     const void *reader;
     dsj_meta_pos_fn pos;
+    dsj_meta_refresh_fn refresh; /* metadata findings deferred to end */
     vcol_t *cols;
     size_t ncols;
     char *meta_prefix;   /* "" (1.1) or "/clinicalData/itemGroupData/<oid>" (1.0) */
@@ -442,8 +444,9 @@ static void check_json_11(dsj_validator_t *v, struct json_object *root)
     }
 }
 
-/* 1.0: also finds the dataset object and sets the metadata pointer prefix. */
-static void check_json_10(dsj_validator_t *v, struct json_object *root, const dsj_meta_t *meta)
+/* 1.0: also finds the dataset object and sets the metadata pointer prefix.
+   Returns 0 when there is no dataset object to check further. */
+static int check_json_10(dsj_validator_t *v, struct json_object *root, const dsj_meta_t *meta)
 {
     struct json_object *cd = NULL, *rd = NULL, *data, *igd, *group = NULL, *items;
     const char *dkey, *gkey = NULL;
@@ -455,18 +458,18 @@ static void check_json_10(dsj_validator_t *v, struct json_object *root, const ds
     if (!hascd && !hasrd) {
         memit(v, "DSJ-META-DATA-CHOICE", DSJ_SEV_ERROR, "", NULL,
               "the file has neither \"clinicalData\" nor \"referenceData\"; Dataset-JSON 1.0 requires one of them");
-        return;
+        return 0;
     }
     if (hascd && hasrd)
         memit(v, "DSJ-META-DATA-CHOICE", DSJ_SEV_ERROR, "/referenceData", NULL,
               "the file has both \"clinicalData\" and \"referenceData\"; a Dataset-JSON 1.0 file holds exactly one dataset");
     if (hascd && (!hasrd || !dsj_meta_is_reference_data(meta))) { data = cd; dkey = "clinicalData"; }
     else { data = rd; dkey = "referenceData"; }
-    if (!json_object_is_type(data, json_type_object)) return;
+    if (!json_object_is_type(data, json_type_object)) return 0;
     snprintf(prefix, sizeof prefix, "/%s", dkey);
     check_object(v, data, data10, prefix, dkey, NULL);
     if (!json_object_object_get_ex(data, "itemGroupData", &igd) || !json_object_is_type(igd, json_type_object))
-        return;
+        return 0;
     if (json_object_object_length(igd) != 1) {
         ptr_join(ptr, sizeof ptr, prefix, "itemGroupData");
         memit(v, "DSJ-META-ITEMGROUPDATA", DSJ_SEV_ERROR, ptr, NULL,
@@ -478,7 +481,7 @@ static void check_json_10(dsj_validator_t *v, struct json_object *root, const ds
             if (!gkey) { gkey = key; group = val; }
         }
     }
-    if (!group) return;
+    if (!group) return 0;
     {
         dsj_buf_t b;
         dsj_buf_init(&b);
@@ -497,7 +500,7 @@ static void check_json_10(dsj_validator_t *v, struct json_object *root, const ds
     if (!json_object_is_type(group, json_type_object)) {
         memit(v, "DSJ-META-TYPE", DSJ_SEV_ERROR, v->meta_prefix, NULL,
               "the dataset entry \"%s\" must be an object, found %s", gkey, json_kind(group));
-        return;
+        return 0;
     }
     check_object(v, group, group10, v->meta_prefix, "the dataset", NULL);
     check_min(v, group, "records", 0, v->meta_prefix, "the dataset", NULL);
@@ -521,6 +524,7 @@ static void check_json_10(dsj_validator_t *v, struct json_object *root, const ds
             check_min(v, c, "length", 1, ip, where, name);
         }
     }
+    return 1;
 }
 
 /* ---------------------------------------------------------------- metadata: model */
@@ -818,8 +822,6 @@ static void check_columns(dsj_validator_t *v, const dsj_meta_t *m, int have_json
                       "ITEMGROUPDATASEQ must have type integer, found \"%s\"",
                       c->data_type_text ? c->data_type_text : dsj_datatype_name(c->data_type));
             }
-            v->check_seq = 1;
-            v->seq_expected = 1;
         }
     }
 }
@@ -839,21 +841,53 @@ static int build_checkers(dsj_validator_t *v, const dsj_meta_t *m)
         if (v->version == DSJ_V1_0 && !type_allowed_10(c->data_type)) vc->chk = CHK_NONE;
         if (i == 0 && v->check_seq) vc->chk = CHK_SEQ;
         vc->length = c->length > 0 ? c->length : 0;
+        vc->full_needed = v->version != DSJ_V1_0 && c->target_data_type == DSJ_TYPE_INTEGER &&
+                          (vc->chk == CHK_DATE || vc->chk == CHK_DATETIME || vc->chk == CHK_TIME);
         vc->name = dsj_strdup(c->name ? c->name : "");
         if (!vc->name) return -1;
     }
     return 0;
 }
 
+/* Metadata findings on the model and, when given, the JSON tree. */
+static void meta_findings(dsj_validator_t *v, const dsj_meta_t *meta, struct json_object *json)
+{
+    int found = 1;
+    if (json && json_object_is_type(json, json_type_object)) {
+        if (v->version == DSJ_V1_0) found = check_json_10(v, json, meta);
+        else check_json_11(v, json);
+    } else {
+        check_model_required(v, meta);
+        if (v->has_records && v->records < 0) {
+            char ptr[512];
+            meta_attr_ptr(v, ptr, sizeof ptr, "records");
+            memit(v, "DSJ-META-RANGE", DSJ_SEV_ERROR, ptr, NULL,
+                  "the dataset: \"records\" is %" PRId64 "; it must be 0 or more", v->records);
+        }
+    }
+    check_datetimes(v, meta);
+    if (!found) return; /* 1.0 without a dataset: nothing more to say about it */
+    if (v->version == DSJ_V1_0 && !v->has_rows) {
+        char ptr[512];
+        meta_attr_ptr(v, ptr, sizeof ptr, "itemData");
+        memit(v, "DSJ-META-REQUIRED", DSJ_SEV_ERROR, ptr, NULL,
+              "the dataset has no \"itemData\" attribute, which Dataset-JSON 1.0 requires "
+              "(use [] for an empty dataset)");
+    }
+    check_columns(v, meta, json != NULL);
+}
+
 dsj_status_t dsj_validator_check_meta(dsj_validator_t *v, const dsj_meta_t *meta,
                                       struct json_object *json, const void *reader,
-                                      dsj_meta_pos_fn pos)
+                                      dsj_meta_pos_fn pos, dsj_meta_refresh_fn refresh)
 {
+    const dsj_column_t *first;
     if (!v || !meta) return DSJ_E_ARG;
     if (v->have_meta) return DSJ_E_STATE;
     v->have_meta = 1;
     v->reader = reader;
     v->pos = pos;
+    v->refresh = refresh;
     v->version = dsj_meta_version(meta);
     if (v->version != DSJ_V1_0) v->version = DSJ_V1_1;
     v->cols_key = v->version == DSJ_V1_0 ? "items" : "columns";
@@ -879,35 +913,18 @@ dsj_status_t dsj_validator_check_meta(dsj_validator_t *v, const dsj_meta_t *meta
             return DSJ_E_NOMEM;
         }
         v->row_prefix = dsj_buf_steal(&b);
+        first = dsj_meta_column(meta, 0);
+        v->check_seq = first && first->item_oid && strcmp(first->item_oid, "ITEMGROUPDATASEQ") == 0;
+        v->seq_expected = 1;
     } else {
         v->meta_prefix = dsj_strdup("");
         v->row_prefix = dsj_strdup("/rows");
     }
     if (!v->meta_prefix || !v->row_prefix) return DSJ_E_NOMEM;
-
-    if (json && json_object_is_type(json, json_type_object)) {
-        if (v->version == DSJ_V1_0) check_json_10(v, json, meta);
-        else check_json_11(v, json);
-    } else {
-        check_model_required(v, meta);
-        if (v->has_records && v->records < 0) {
-            char ptr[512];
-            meta_attr_ptr(v, ptr, sizeof ptr, "records");
-            memit(v, "DSJ-META-RANGE", DSJ_SEV_ERROR, ptr, NULL,
-                  "the dataset: \"records\" is %" PRId64 "; it must be 0 or more", v->records);
-        }
-    }
-    if (!v->row_prefix) return DSJ_E_NOMEM;
-    if (v->version == DSJ_V1_0 && !v->has_rows) {
-        char ptr[512];
-        meta_attr_ptr(v, ptr, sizeof ptr, "itemData");
-        memit(v, "DSJ-META-REQUIRED", DSJ_SEV_ERROR, ptr, NULL,
-              "the dataset has no \"itemData\" attribute, which Dataset-JSON 1.0 requires "
-              "(use [] for an empty dataset)");
-    }
-    check_datetimes(v, meta);
-    check_columns(v, meta, json != NULL);
     if (build_checkers(v, meta)) return DSJ_E_NOMEM;
+    /* With a refresh function the metadata may still grow (members after the
+       rows), so its findings wait for dsj_validator_end. */
+    if (!refresh) meta_findings(v, meta, json);
     return v->aborted ? DSJ_E_ABORTED : DSJ_OK;
 }
 
@@ -966,6 +983,15 @@ static void type_error(dsj_validator_t *v, const vcol_t *vc, const dsj_cell_t *c
               dsj_datatype_name(vc->type), expected);
 }
 
+static void partial_target(dsj_validator_t *v, const vcol_t *vc, const dsj_cell_t *c, uint64_t row, size_t ci,
+                           const char *form)
+{
+    char ptr[600], val[160];
+    CELL_EMIT("DSJ-VAL-PARTIAL-TARGET", DSJ_SEV_WARNING,
+              "row %" PRIu64 ", %s: value %s has reduced precision, so it cannot be converted to targetDataType "
+              "integer (needs %s)", row, vc->name, show_value(c, val, sizeof val), form);
+}
+
 static void check_length(dsj_validator_t *v, const vcol_t *vc, const dsj_cell_t *c, uint64_t row, size_t ci)
 {
     size_t chars;
@@ -1016,7 +1042,7 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
         return;
     case CHK_STRING:
         if (c->kind != DSJ_CELL_STRING) { type_error(v, vc, c, row, ci, "a string"); return; }
-        if (vc->length) check_length(v, vc, c, row, ci);
+        if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
         return;
     case CHK_URI:
         if (c->kind != DSJ_CELL_STRING) { type_error(v, vc, c, row, ci, "a string"); return; }
@@ -1024,7 +1050,7 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
             CELL_EMIT("DSJ-VAL-URI", DSJ_SEV_WARNING,
                       "row %" PRIu64 ", %s: value %s contains characters a URI cannot hold (spaces, quotes, controls...)",
                       row, vc->name, show_value(c, val, sizeof val));
-        if (vc->length) check_length(v, vc, c, row, ci);
+        if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
         return;
     case CHK_INTEGER:
         if (c->kind == DSJ_CELL_INTEGER) {
@@ -1099,6 +1125,8 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
             CELL_EMIT("DSJ-VAL-DATE", DSJ_SEV_ERROR,
                       "row %" PRIu64 ", %s: value %s is not a valid ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
                       row, vc->name, show_value(c, val, sizeof val));
+        else if (vc->full_needed && !dsj_iso8601_date(c->text, c->len, 0))
+            partial_target(v, vc, c, row, ci, "YYYY-MM-DD");
         break;
     case CHK_DATETIME:
         if (!dsj_iso8601_datetime(c->text, c->len, 1))
@@ -1106,17 +1134,21 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
                       "row %" PRIu64 ", %s: value %s is not a valid ISO 8601 datetime (YYYY-MM-DDThh:mm:ss, "
                       "reduced precision allowed)",
                       row, vc->name, show_value(c, val, sizeof val));
+        else if (vc->full_needed && !dsj_iso8601_datetime(c->text, c->len, 0))
+            partial_target(v, vc, c, row, ci, "YYYY-MM-DDThh:mm:ss");
         break;
     case CHK_TIME:
         if (!dsj_iso8601_time(c->text, c->len, 1))
             CELL_EMIT("DSJ-VAL-TIME", DSJ_SEV_ERROR,
                       "row %" PRIu64 ", %s: value %s is not a valid ISO 8601 time (hh:mm:ss, reduced precision allowed)",
                       row, vc->name, show_value(c, val, sizeof val));
+        else if (vc->full_needed && !dsj_iso8601_time(c->text, c->len, 0))
+            partial_target(v, vc, c, row, ci, "hh:mm:ss");
         break;
     default:
         break;
     }
-    if (vc->length) check_length(v, vc, c, row, ci);
+    if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
 }
 
 dsj_status_t dsj_validator_row(dsj_validator_t *v, const dsj_row_t *row)
@@ -1149,6 +1181,16 @@ dsj_status_t dsj_validator_end(dsj_validator_t *v)
     char ptr[600];
     if (!v) return DSJ_E_ARG;
     if (!v->have_meta) return DSJ_E_STATE;
+    if (v->refresh) {
+        const dsj_meta_t *meta = NULL;
+        struct json_object *json = NULL;
+        if (v->refresh(v->reader, &meta, &json) && meta) {
+            v->has_records = dsj_meta_records(meta, &v->records);
+            v->has_rows = dsj_meta_has_rows(meta) || v->nrows > 0;
+            meta_findings(v, meta, json);
+        }
+        v->refresh = NULL;
+    }
     if (v->has_records && (v->has_rows || v->nrows > 0) && (uint64_t)v->records != v->nrows) {
         meta_attr_ptr(v, ptr, sizeof ptr, "records");
         memit(v, "DSJ-ROW-COUNT", DSJ_SEV_ERROR, ptr, NULL,

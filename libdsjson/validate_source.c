@@ -6,13 +6,25 @@ static int reader_pos(const void *reader, const char *pointer, uint64_t *line, u
     return dsj_reader_meta_position((const dsj_reader_t *)reader, pointer, line, column, offset);
 }
 
+static int reader_refresh(const void *reader, const dsj_meta_t **meta, struct json_object **json)
+{
+    const dsj_reader_t *r = reader;
+    *meta = dsj_reader_meta(r);
+    *json = dsj_reader_meta_json(r);
+    return *meta != NULL;
+}
+
 dsj_status_t dsj_validator_meta(dsj_validator_t *v, const dsj_reader_t *r)
 {
     const dsj_meta_t *m;
     if (!v || !r) return DSJ_E_ARG;
     m = dsj_reader_meta(r);
     if (!m) return DSJ_E_STATE;
-    return dsj_validator_check_meta(v, m, dsj_reader_meta_json(r), r, reader_pos);
+    /* A JSON document may have metadata members after the rows; the reader
+       merges them in when the rows end, so the metadata findings wait for
+       dsj_validator_end.  An NDJSON/DSJC metadata line is complete now. */
+    return dsj_validator_check_meta(v, m, dsj_reader_meta_json(r), r, reader_pos,
+                                    dsj_reader_format(r) == DSJ_FORMAT_JSON ? reader_refresh : NULL);
 }
 
 /* Reader findings go to the caller's reader callback (if any) and to cb. */

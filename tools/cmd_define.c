@@ -1,183 +1,259 @@
 /*
  * dsjson validate-define [--xsd DIR] [--format text|json] [--max-findings N] DEFINE.xml...
  *
- * Standalone Define-XML 2.0/2.1 validation.  Exit 0: no errors (warnings
- * allowed); 1: errors found; 2: usage error, or a file that cannot be read,
- * is not well-formed XML, or is not a Define-XML 2.x.
+ * Standalone Define-XML 2.0/2.1 validation (library: dsj_define_load,
+ * dsj_define_validate; rules in docs/rules.md, "Define-XML rules").
+ * Exit 0: no errors (warnings allowed); 1: errors found; 2: usage error, or a
+ * file that cannot be read, is not well-formed XML, or is not a Define-XML 2.x
+ * (reported as that file's fatal error; the other files are still checked).
+ *
+ * The report has the shape of `dsjson validate`'s: text, one finding per line
+ * "file:line: severity RULE message (at location)" then a summary line per
+ * file; JSON {"files":[{"file","version","findings":[...],"summary":{...},
+ * "fatal"}],"summary":{...}}.  --max-findings caps the findings listed in the
+ * whole run (default 1000, 0 = all); the summary counts every finding.
  */
-#include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(FILE *out)
+enum { OPT_HELP = 1, OPT_XSD, OPT_FORMAT, OPT_MAX };
+
+static const cli_option_t define_opts[] = {
+    {"help", 'h', 0, OPT_HELP},
+    {"xsd", 0, 1, OPT_XSD},
+    {"format", 0, 1, OPT_FORMAT},
+    {"max-findings", 0, 1, OPT_MAX},
+    {NULL, 0, 0, 0},
+};
+
+static const char define_help[] =
+    "usage: dsjson validate-define [--xsd DIR] [--format text|json] [--max-findings N] DEFINE.xml...\n"
+    "Validate Define-XML 2.0/2.1 documents on their own: structure, references, uniqueness and the\n"
+    "DEF-* rule catalogue (docs/rules.md).\n"
+    "  --xsd DIR          also validate against the CDISC XML Schemas found under DIR\n"
+    "                     (define2-0-0.xsd / define2-1-0.xsd; arm1-0-0.xsd when ARM is used)\n"
+    "  --format FMT       text (default): one line per finding; json: a report object\n"
+    "  --max-findings N   list at most N findings in the run (default 1000; 0 = all)\n"
+    "exit: 0 no errors, 1 errors found, 2 usage error or a file that is unreadable / not a Define-XML 2.x\n";
+
+/* Findings of one file, gated by the budget of the whole run. */
+typedef struct collect {
+    dsj_findings_t *kept;
+    uint64_t budget;
+    int limited;
+    uint64_t per_sev[3];
+    uint64_t total;
+} collect_t;
+
+static int collect_cb(const dsj_finding_t *f, void *ctx)
 {
-    fprintf(out,
-            "usage: dsjson validate-define [--xsd DIR] [--format text|json] [--max-findings N] DEFINE.xml...\n"
-            "  --xsd DIR          also validate against the CDISC XML Schemas found under DIR\n"
-            "                     (define2-0-0.xsd / define2-1-0.xsd; arm1-0-0.xsd when ARM is used)\n"
-            "  --format FMT       text (default): one line per finding; json: a report object\n"
-            "  --max-findings N   list at most N findings per file (default 1000; 0 = all)\n"
-            "exit: 0 no errors, 1 errors found, 2 usage error or unreadable / not a Define-XML 2.x\n");
+    collect_t *c = ctx;
+    c->total++;
+    if ((unsigned)f->severity <= DSJ_SEV_ERROR) c->per_sev[f->severity]++;
+    if (!c->limited || c->budget > 0) {
+        dsj_findings_add(f, c->kept);
+        if (c->limited) c->budget--;
+    }
+    return 0;
 }
 
-static json_object *jstr(const char *s) { return s ? json_object_new_string(s) : NULL; }
+typedef struct result {
+    const char *path;
+    const char *version;  /* def:DefineVersion, or "2.0"/"2.1" from the namespace; NULL when not loaded */
+    int fatal;
+    dsj_error_t err;
+} result_t;
 
-static json_object *finding_json(const dsj_finding_t *f)
+static void text_finding(const dsj_finding_t *f)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "rule", jstr(f->rule));
-    json_object_object_add(o, "severity", json_object_new_string(dsj_severity_name(f->severity)));
-    json_object_object_add(o, "message", jstr(f->message));
-    json_object_object_add(o, "file", jstr(f->file));
-    json_object_object_add(o, "line", f->line ? json_object_new_int64((int64_t)f->line) : NULL);
-    json_object_object_add(o, "column", f->column ? json_object_new_int64((int64_t)f->column) : NULL);
-    json_object_object_add(o, "pointer", jstr(f->pointer));
-    json_object_object_add(o, "row", f->row ? json_object_new_int64((int64_t)f->row) : NULL);
-    json_object_object_add(o, "column_name", jstr(f->column_name));
-    return o;
+    printf("%s:", f->file ? f->file : "-");
+    if (f->line) printf("%llu:", (unsigned long long)f->line);
+    printf(" %s %s %s", dsj_severity_name(f->severity), f->rule ? f->rule : "-", f->message ? f->message : "");
+    if (f->pointer && f->pointer[0]) printf(" (at %s)", f->pointer);
+    fputc('\n', stdout);
 }
 
-/* Text line: "file:line: severity RULE message (at location)". */
-static void finding_text(FILE *out, const dsj_finding_t *f)
+static void text_file(const result_t *res, const collect_t *c)
 {
-    fprintf(out, "%s:", f->file ? f->file : "-");
-    if (f->line) fprintf(out, "%llu:", (unsigned long long)f->line);
-    fprintf(out, " %s %s %s", dsj_severity_name(f->severity), f->rule ? f->rule : "-", f->message ? f->message : "");
-    if (f->pointer) fprintf(out, " (at %s)", f->pointer);
-    fputc('\n', out);
+    size_t i, n = dsj_findings_count(c->kept);
+    for (i = 0; i < n; i++) text_finding(dsj_findings_get(c->kept, i));
+    if (c->total > n) printf("... and %llu more findings not shown\n", (unsigned long long)(c->total - n));
+    if (res->fatal) {
+        const dsj_error_t *e = &res->err;
+        printf("%s:", e->file[0] ? e->file : res->path);
+        if (e->line) printf("%llu:%llu:", (unsigned long long)e->line, (unsigned long long)e->column);
+        printf(" fatal %s %s\n", cli_status_name(e->code), e->text[0] ? e->text : dsj_strerror(e->code));
+    }
+    printf("%s: %llu %s, %llu %s, %llu info", res->path, (unsigned long long)c->per_sev[DSJ_SEV_ERROR],
+           c->per_sev[DSJ_SEV_ERROR] == 1 ? "error" : "errors", (unsigned long long)c->per_sev[DSJ_SEV_WARNING],
+           c->per_sev[DSJ_SEV_WARNING] == 1 ? "warning" : "warnings", (unsigned long long)c->per_sev[DSJ_SEV_INFO]);
+    if (res->version) printf(" (Define-XML %s)", res->version);
+    if (res->fatal) fputs("; stopped by a fatal error", stdout);
+    fputc('\n', stdout);
+}
+
+static void json_summary(cli_json_t *j, const uint64_t per_sev[3], uint64_t total, uint64_t shown)
+{
+    cli_json_begin_object(j);
+    cli_json_key(j, "error");
+    cli_json_uint(j, per_sev[DSJ_SEV_ERROR]);
+    cli_json_key(j, "warning");
+    cli_json_uint(j, per_sev[DSJ_SEV_WARNING]);
+    cli_json_key(j, "info");
+    cli_json_uint(j, per_sev[DSJ_SEV_INFO]);
+    cli_json_key(j, "total");
+    cli_json_uint(j, total);
+    cli_json_key(j, "shown");
+    cli_json_uint(j, shown);
+}
+
+static void json_file(cli_json_t *j, const result_t *res, const collect_t *c)
+{
+    size_t i, n = dsj_findings_count(c->kept);
+    cli_json_begin_object(j);
+    cli_json_key(j, "file");
+    cli_json_string(j, res->path);
+    cli_json_key(j, "version");
+    cli_json_string(j, res->version);
+    cli_json_key(j, "findings");
+    cli_json_begin_array(j);
+    for (i = 0; i < n; i++) cli_json_finding(j, dsj_findings_get(c->kept, i));
+    cli_json_end_array(j);
+    cli_json_key(j, "summary");
+    json_summary(j, c->per_sev, c->total, n);
+    cli_json_end_object(j);
+    cli_json_key(j, "fatal");
+    if (res->fatal) cli_json_error(j, &res->err);
+    else cli_json_null(j);
+    cli_json_end_object(j);
+}
+
+/* Load and validate one file; the define version text is copied into vbuf. */
+static void check_file(const char *path, const char *xsd, collect_t *c, result_t *res, char *vbuf, size_t vsize)
+{
+    dsj_define_t *def;
+    dsj_status_t st;
+    memset(res, 0, sizeof *res);
+    res->path = path;
+    dsj_error_clear(&res->err);
+    def = dsj_define_load(path, &res->err);
+    if (!def) {
+        res->fatal = 1;
+        return;
+    }
+    snprintf(vbuf, vsize, "%s",
+             dsj_define_version(def) ? dsj_define_version(def)
+                                     : (dsj_define_version_kind(def) == DSJ_DEFINE_V2_0 ? "2.0" : "2.1"));
+    res->version = vbuf;
+    st = dsj_define_validate(def, xsd, collect_cb, c, &res->err);
+    if (st != DSJ_OK) res->fatal = 1; /* e.g. the schema folder has no entry schema */
+    dsj_define_free(def);
 }
 
 int dsj_cmd_validate_define(int argc, char **argv)
 {
-    const char *xsd = NULL, *format = "text";
-    size_t max_findings = 1000;
-    int i, first_file = 0, json = 0, rc = DSJ_EXIT_OK;
-    json_object *report = NULL, *files = NULL;
+    cli_parser_t p;
+    cli_report_format_t fmt = CLI_REPORT_TEXT;
+    const char *xsd = NULL;
+    uint64_t max_findings = 1000, shown = 0, total = 0, per_sev[3] = {0, 0, 0}, nfiles = 0, unreadable = 0;
+    const char **files;
+    size_t n = 0, i;
+    cli_json_t j;
+    int id, exit_code = DSJ_EXIT_OK;
 
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            first_file = i + 1;
-            break;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
+    files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files) return DSJ_EXIT_USAGE;
+    cli_parser_init(&p, "validate-define", argc, argv, define_opts);
+    while ((id = cli_next_option(&p)) != CLI_END) {
+        switch (id) {
+        case CLI_ERROR:
+            free(files);
+            return DSJ_EXIT_USAGE;
+        case OPT_HELP:
+            fputs(define_help, stdout);
+            free(files);
             return DSJ_EXIT_OK;
-        } else if (strcmp(a, "--xsd") == 0 && i + 1 < argc) {
-            xsd = argv[++i];
-        } else if (strncmp(a, "--xsd=", 6) == 0) {
-            xsd = a + 6;
-        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-            format = argv[++i];
-        } else if (strncmp(a, "--format=", 9) == 0) {
-            format = a + 9;
-        } else if ((strcmp(a, "--max-findings") == 0 && i + 1 < argc) || strncmp(a, "--max-findings=", 15) == 0) {
-            const char *v = a[14] == '=' ? a + 15 : argv[++i];
-            char *end;
-            unsigned long long n;
-            errno = 0;
-            n = strtoull(v, &end, 10);
-            if (!*v || *end || errno || v[0] == '-') {
-                fprintf(stderr, "dsjson validate-define: --max-findings needs a non-negative integer, got '%s'\n", v);
+        case OPT_XSD:
+            xsd = p.value;
+            break;
+        case OPT_FORMAT:
+            if (cli_parse_report_format("validate-define", p.value, &fmt)) {
+                free(files);
                 return DSJ_EXIT_USAGE;
             }
-            max_findings = (size_t)n;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "dsjson validate-define: unknown or incomplete option '%s'\n", a);
-            usage(stderr);
-            return DSJ_EXIT_USAGE;
-        } else {
-            first_file = i;
             break;
-        }
-    }
-    if (strcmp(format, "json") == 0) json = 1;
-    else if (strcmp(format, "text") != 0) {
-        fprintf(stderr, "dsjson validate-define: --format must be text or json, got '%s'\n", format);
-        return DSJ_EXIT_USAGE;
-    }
-    if (!first_file || first_file >= argc) {
-        fprintf(stderr, "dsjson validate-define: no DEFINE.xml given\n");
-        usage(stderr);
-        return DSJ_EXIT_USAGE;
-    }
-    if (json) {
-        report = json_object_new_object();
-        files = json_object_new_array();
-        json_object_object_add(report, "files", files);
-    }
-    for (i = first_file; i < argc; i++) {
-        const char *path = argv[i];
-        dsj_error_t err;
-        dsj_define_t *def;
-        dsj_findings_t *list = dsj_findings_new(max_findings);
-        dsj_status_t st;
-        size_t k, kept;
-        uint64_t total;
-        dsj_error_clear(&err);
-        if (!list) {
-            fprintf(stderr, "dsjson validate-define: out of memory\n");
-            rc = DSJ_EXIT_USAGE;
-            break;
-        }
-        def = dsj_define_load(path, &err);
-        if (!def) {
-            char buf[1200];
-            dsj_error_format(&err, buf, sizeof buf);
-            fprintf(stderr, "dsjson validate-define: %s\n", buf);
-            if (json) {
-                json_object *fo = json_object_new_object();
-                json_object_object_add(fo, "file", json_object_new_string(path));
-                json_object_object_add(fo, "error", json_object_new_string(buf));
-                json_object_array_add(files, fo);
+        case OPT_MAX:
+            if (cli_parse_count("validate-define", "max-findings", p.value, UINT64_MAX / 2, &max_findings)) {
+                free(files);
+                return DSJ_EXIT_USAGE;
             }
-            rc = DSJ_EXIT_USAGE;
-            dsj_findings_free(list);
-            continue;
+            break;
+        case CLI_OPERAND:
+            files[n++] = p.operand;
+            break;
+        default:
+            break;
         }
-        st = dsj_define_validate(def, xsd, dsj_findings_add, list, &err);
-        if (st != DSJ_OK) {
-            char buf[1200];
-            dsj_error_format(&err, buf, sizeof buf);
-            fprintf(stderr, "dsjson validate-define: %s\n", buf);
-            rc = DSJ_EXIT_USAGE;
-        }
-        dsj_findings_sort(list);
-        kept = dsj_findings_count(list);
-        total = dsj_findings_total(list);
-        if (json) {
-            json_object *fo = json_object_new_object(), *arr = json_object_new_array(), *sum = json_object_new_object();
-            json_object_object_add(fo, "file", json_object_new_string(path));
-            for (k = 0; k < kept; k++) json_object_array_add(arr, finding_json(dsj_findings_get(list, k)));
-            json_object_object_add(fo, "findings", arr);
-            json_object_object_add(sum, "error", json_object_new_int64((int64_t)dsj_findings_total_severity(list, DSJ_SEV_ERROR)));
-            json_object_object_add(sum, "warning", json_object_new_int64((int64_t)dsj_findings_total_severity(list, DSJ_SEV_WARNING)));
-            json_object_object_add(sum, "info", json_object_new_int64((int64_t)dsj_findings_total_severity(list, DSJ_SEV_INFO)));
-            json_object_object_add(fo, "summary", sum);
-            if (total > kept) json_object_object_add(fo, "omitted", json_object_new_int64((int64_t)(total - kept)));
-            json_object_array_add(files, fo);
-        } else {
-            for (k = 0; k < kept; k++) finding_text(stdout, dsj_findings_get(list, k));
-            if (total > kept)
-                printf("%s: %llu more findings not shown (--max-findings %zu)\n", path, (unsigned long long)(total - kept),
-                       max_findings);
-            printf("%s: %llu errors, %llu warnings, %llu notes (Define-XML %s)\n", path,
-                   (unsigned long long)dsj_findings_total_severity(list, DSJ_SEV_ERROR),
-                   (unsigned long long)dsj_findings_total_severity(list, DSJ_SEV_WARNING),
-                   (unsigned long long)dsj_findings_total_severity(list, DSJ_SEV_INFO),
-                   dsj_define_version(def) ? dsj_define_version(def)
-                                           : (dsj_define_version_kind(def) == DSJ_DEFINE_V2_0 ? "2.0" : "2.1"));
-        }
-        if (dsj_findings_total_severity(list, DSJ_SEV_ERROR) && rc == DSJ_EXIT_OK) rc = DSJ_EXIT_INVALID;
-        dsj_findings_free(list);
-        dsj_define_free(def);
     }
-    if (json) {
-        printf("%s\n", json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(report);
+    if (n == 0) {
+        free(files);
+        return cli_usage_error("validate-define", "missing DEFINE.xml");
     }
-    return rc;
+    if (xsd && !cli_path_exists(xsd)) {
+        free(files);
+        return cli_usage_error("validate-define", "--xsd: no such folder '%s'", xsd);
+    }
+    if (fmt == CLI_REPORT_JSON) {
+        cli_json_init(&j, stdout);
+        cli_json_begin_object(&j);
+        cli_json_key(&j, "files");
+        cli_json_begin_array(&j);
+    }
+    for (i = 0; i < n; i++) {
+        collect_t c;
+        result_t res;
+        char vbuf[64];
+        int k;
+        memset(&c, 0, sizeof c);
+        c.kept = dsj_findings_new(0);
+        if (!c.kept) {
+            exit_code = DSJ_EXIT_USAGE;
+            break;
+        }
+        c.limited = max_findings != 0;
+        c.budget = max_findings > shown ? max_findings - shown : 0;
+        check_file(files[i], xsd, &c, &res, vbuf, sizeof vbuf);
+        dsj_findings_sort(c.kept);
+        if (fmt == CLI_REPORT_JSON) json_file(&j, &res, &c);
+        else text_file(&res, &c);
+        fflush(stdout);
+        for (k = 0; k < 3; k++) per_sev[k] += c.per_sev[k];
+        total += c.total;
+        shown += dsj_findings_count(c.kept);
+        nfiles++;
+        if (res.fatal) {
+            unreadable++;
+            exit_code = DSJ_EXIT_USAGE;
+        } else if (c.per_sev[DSJ_SEV_ERROR] && exit_code == DSJ_EXIT_OK) {
+            exit_code = DSJ_EXIT_INVALID;
+        }
+        dsj_findings_free(c.kept);
+    }
+    if (fmt == CLI_REPORT_JSON) {
+        cli_json_end_array(&j);
+        cli_json_key(&j, "summary");
+        json_summary(&j, per_sev, total, shown);
+        cli_json_key(&j, "files");
+        cli_json_uint(&j, nfiles);
+        cli_json_key(&j, "unreadable");
+        cli_json_uint(&j, unreadable);
+        cli_json_end_object(&j);
+        cli_json_end_object(&j);
+        cli_json_finish(&j);
+    }
+    free(files);
+    return exit_code;
 }

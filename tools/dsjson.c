@@ -24,7 +24,8 @@ static void usage(FILE *out)
     const command_t *c;
     fprintf(out, "usage: dsjson [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
     for (c = commands; c->name; c++) fprintf(out, "  %-16s %s\n", c->name, c->summary);
-    fprintf(out, "\n'dsjson COMMAND --help' describes each command.\n"
+    fprintf(out, "\n'dsjson COMMAND --help' (or 'dsjson help COMMAND') describes each command;\n"
+                 "'man dsjson' (docs/dsjson.1) has the full reference.\n"
                  "Exit status: 0 success or valid, 1 validation errors found, 2 usage error or unreadable input.\n");
 }
 
@@ -34,6 +35,17 @@ int main(int argc, char **argv)
     if (argc < 2) {
         usage(stderr);
         return DSJ_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "help") && argc == 3) { /* dsjson help COMMAND = dsjson COMMAND --help */
+        for (c = commands; c->name; c++) {
+            if (!strcmp(argv[2], c->name)) {
+                char *args[3];
+                args[0] = argv[2];
+                args[1] = (char *)"--help";
+                args[2] = NULL;
+                return c->fn(2, args);
+            }
+        }
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);

@@ -1,6 +1,7 @@
 /* Unit tests: sources (path, FILE *, memory, callback, inflate) and sinks (atomic path, memory, deflate). */
 #include "test_util.h"
 #include "dsj_internal.h"
+#include "io_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -311,6 +312,15 @@ static void test_seek(void)
         CU_ASSERT(memcmp(buf, base + 23, 100) == 0);
         dsj_source_free(s[k]);
     }
+    /* a FILE * on a pipe is not seekable */
+    fp = popen("echo piped", "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    s[0] = dsj_source_new_file(fp, 0, "pipe", &e);
+    CU_ASSERT_FALSE(dsj_source_seekable(s[0]));
+    CU_ASSERT_EQUAL(dsj_source_read(s[0], buf, 100, &e), 6);
+    CU_ASSERT(memcmp(buf, "piped\n", 6) == 0);
+    dsj_source_free(s[0]);
+    pclose(fp);
     s[0] = dsj_source_new_callback(cb_read, &m, "cb", &e);
     CU_ASSERT_FALSE(dsj_source_seekable(s[0]));
     CU_ASSERT_NOT_EQUAL(dsj_source_seek(s[0], 0, &e), DSJ_OK);
@@ -357,17 +367,18 @@ static void test_stdin_seekable(void)
 
 /* ------------------------------------------------------------------ inflate */
 
-static void test_inflate_corpus(void)
+/* Decompress dir/stem.dsjc and compare it with dir/stem.ndjson, line by line as JSON values. */
+static void check_dsjc(const char *dir, const char *stem)
 {
-    char path[2048], npath[2048];
+    char path[2400], npath[2400];
     dsj_error_t e;
     dsj_source_t *s;
     unsigned char *got;
     char *nd;
     size_t ndlen = 0;
     long len, i, lines = 0, nd_lines = 0;
-    if (!dsj_test_corpus_file(path, sizeof path, "cdisc-datasetjson-examples/v1.1/sdtm/dm.dsjc")) return;
-    dsj_test_corpus_file(npath, sizeof npath, "cdisc-datasetjson-examples/v1.1/sdtm/dm.ndjson");
+    snprintf(path, sizeof path, "%s/%s.dsjc", dir, stem);
+    snprintf(npath, sizeof npath, "%s/%s.ndjson", dir, stem);
     s = dsj_source_new_inflate(dsj_source_new_path(path, &e), &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     CU_ASSERT_FALSE(dsj_source_seekable(s));
@@ -413,10 +424,36 @@ static void test_inflate_corpus(void)
         }
         CU_ASSERT_EQUAL(lineno, nd_lines);
         CU_ASSERT_EQUAL(same, nd_lines - 1);
+        if (lineno != nd_lines || same != nd_lines - 1) printf("\n  %s differs from its .ndjson\n", path);
     }
     free(nd);
     free(got);
     dsj_source_free(s);
+}
+
+static void test_inflate_corpus(void)
+{
+    char dir[2048];
+    DIR *d;
+    struct dirent *ent;
+    int n = 0, dm = 0;
+    if (!dsj_test_corpus_file(dir, sizeof dir, "cdisc-datasetjson-examples/v1.1/sdtm")) return;
+    d = opendir(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    while ((ent = readdir(d)) != NULL) {
+        size_t l = strlen(ent->d_name);
+        char stem[256];
+        if (l < 6 || strcmp(ent->d_name + l - 5, ".dsjc") != 0 || l - 5 >= sizeof stem) continue;
+        memcpy(stem, ent->d_name, l - 5);
+        stem[l - 5] = '\0';
+        check_dsjc(dir, stem);
+        dm += strcmp(stem, "dm") == 0;
+        n++;
+    }
+    closedir(d);
+    CU_ASSERT_EQUAL(dm, 1);
+    CU_ASSERT(n >= 28);
+    printf("\n  (%d corpus .dsjc files decompressed and compared)\n", n);
 }
 
 static void test_inflate_formats(void)
@@ -496,6 +533,7 @@ static void test_inflate_corrupt(void)
     CU_ASSERT(e.offset > 0 && e.offset <= gl);
     dsj_error_format(&e, msg, sizeof msg);
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "compressed byte"));
+    printf("\n  (%s)\n", msg);
     dsj_source_free(s);
     g[gl / 2] ^= 0xff;
     g[gl / 2 + 1] ^= 0x55;
@@ -534,8 +572,123 @@ static void test_inflate_corrupt(void)
         dsj_source_free(s);
         free(t);
     }
+    /* cuts inside the 8-byte gzip trailer are truncations too */
+    for (cut = gl - 8; cut < gl; cut++) {
+        s = dsj_source_new_inflate(dsj_source_new_memory(g, cut, "tail.dsjc", &e), &e);
+        CU_ASSERT_EQUAL(drain(s, 8192, &got, &e), -1);
+        CU_ASSERT_EQUAL(e.code, DSJ_E_COMPRESSION);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "truncated compressed stream"));
+        dsj_source_free(s);
+    }
+    /* a wrong CRC in the trailer */
+    g[gl - 6] ^= 1;
+    s = dsj_source_new_inflate(dsj_source_new_memory(g, gl, "crc.dsjc", &e), &e);
+    CU_ASSERT_EQUAL(drain(s, 8192, &got, &e), -1);
+    CU_ASSERT_EQUAL(e.code, DSJ_E_COMPRESSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "incorrect data check"));
+    CU_ASSERT(e.offset >= gl - 8);
+    dsj_source_free(s);
+    g[gl - 6] ^= 1;
     free(g);
     free(data);
+}
+
+/* Damage anywhere (one byte at a time) gives the data back or an error, never a crash or a hang. */
+static void test_inflate_flips(void)
+{
+    size_t n = 20000, gl, pos;
+    unsigned char *data = make_data(n, 12), *g = gzip_bytes(data, n, 31, &gl), *got;
+    dsj_error_t e;
+    int errors = 0, runs = 0;
+    for (pos = 0; pos < gl; pos += 1 + pos / 16) {
+        unsigned char keep = g[pos];
+        dsj_source_t *s;
+        long len;
+        g[pos] ^= (unsigned char)(0x5a + pos);
+        s = dsj_source_new_inflate(dsj_source_new_memory(g, gl, "flip", &e), &e);
+        dsj_error_clear(&e);
+        len = drain(s, 3000, &got, &e);
+        runs++;
+        if (len < 0) {
+            errors++;
+            CU_ASSERT(e.code == DSJ_E_COMPRESSION || e.code == DSJ_E_LIMIT);
+            CU_ASSERT(e.offset <= gl);
+        } else {
+            free(got); /* a change in an ignored header field (mtime, OS) */
+        }
+        dsj_source_free(s);
+        g[pos] = keep;
+    }
+    CU_ASSERT(errors > runs / 2);
+    /* a zlib stream that needs a preset dictionary is refused */
+    {
+        z_stream zs;
+        unsigned char out[256];
+        memset(&zs, 0, sizeof zs);
+        CU_ASSERT_EQUAL_FATAL(deflateInit(&zs, 6), Z_OK);
+        deflateSetDictionary(&zs, (const Bytef *)"dictionary", 10);
+        zs.next_in = (Bytef *)"dictionary words";
+        zs.avail_in = 16;
+        zs.next_out = out;
+        zs.avail_out = sizeof out;
+        CU_ASSERT_EQUAL(deflate(&zs, Z_FINISH), Z_STREAM_END);
+        {
+            dsj_source_t *s = dsj_source_new_inflate(dsj_source_new_memory(out, zs.total_out, "dict", &e), &e);
+            CU_ASSERT_EQUAL(drain(s, 100, &got, &e), -1);
+            CU_ASSERT_EQUAL(e.code, DSJ_E_COMPRESSION);
+            CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "dictionary"));
+            dsj_source_free(s);
+        }
+        deflateEnd(&zs);
+    }
+    free(g);
+    free(data);
+}
+
+/* The reader's pattern: peek at the magic on the raw source, then wrap it. */
+static void test_inflate_after_peek(void)
+{
+    size_t n = 50000, gl;
+    unsigned char *data = make_data(n, 11), *g = gzip_bytes(data, n, 31, &gl), *got, magic[2];
+    const char *p = tpath("peeked.gz");
+    dsj_error_t e;
+    dsj_source_t *raw, *s;
+    write_file(p, g, gl);
+    raw = dsj_source_new_path(p, &e);
+    CU_ASSERT_EQUAL(dsj_source_peek(raw, magic, 2, &e), 2);
+    CU_ASSERT(magic[0] == 0x1f && magic[1] == 0x8b);
+    s = dsj_source_new_inflate(raw, &e);
+    CU_ASSERT_STRING_EQUAL(dsj_source_name(s), p);
+    CU_ASSERT_EQUAL(drain(s, 1 << 16, &got, &e), (long)n);
+    if (got) CU_ASSERT(memcmp(got, data, n) == 0);
+    free(got);
+    dsj_source_free(s);
+    CU_ASSERT_PTR_NULL(dsj_source_new_inflate(NULL, &e));
+    CU_ASSERT_EQUAL(e.code, DSJ_E_ARG);
+    free(g);
+    free(data);
+}
+
+/* The decompression-bomb guard: off by default, DSJ_E_LIMIT when set. */
+static void test_inflate_limit(void)
+{
+    size_t n = 1 << 20, zl;
+    unsigned char *zeros = calloc(1, n), *z = gzip_bytes(zeros, n, 31, &zl), *got;
+    dsj_error_t e;
+    dsj_source_t *s = dsj_source_new_inflate(dsj_source_new_memory(z, zl, "bomb", &e), &e);
+    CU_ASSERT_EQUAL(drain(s, 4096, &got, &e), (long)n);
+    free(got);
+    dsj_source_free(s);
+    s = dsj_source_new_inflate(dsj_source_new_memory(z, zl, "bomb", &e), &e);
+    CU_ASSERT_EQUAL(dsj_source_inflate_set_limit(s, 100000, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(drain(s, 4096, &got, &e), -1);
+    CU_ASSERT_EQUAL(e.code, DSJ_E_LIMIT);
+    dsj_source_free(s);
+    s = dsj_source_new_memory(z, zl, "plain", &e);
+    CU_ASSERT_EQUAL(dsj_source_inflate_set_limit(s, 1, &e), DSJ_E_ARG);
+    dsj_source_free(s);
+    free(z);
+    free(zeros);
 }
 
 /* ------------------------------------------------------------------ sinks */
@@ -759,6 +912,51 @@ static void test_atomic_sink(void)
     CU_ASSERT_EQUAL(count_entries("fresh"), 0);
 }
 
+/* A device is written in place (never replaced); a symbolic link keeps pointing at the new file. */
+static void test_special_targets(void)
+{
+    const char *target = tpath("real.json"), *link = tpath("link.json");
+    dsj_error_t e;
+    dsj_sink_t *s;
+    struct stat st;
+    char *c;
+    size_t len;
+    s = dsj_sink_new_path("/dev/null", &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(dsj_sink_write(s, "discard", 7, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_sink_commit(s, &e), DSJ_OK);
+    dsj_sink_free(s);
+    CU_ASSERT_EQUAL(stat("/dev/null", &st), 0);
+    CU_ASSERT(S_ISCHR(st.st_mode));
+    write_file(target, "old", 3);
+    CU_ASSERT_EQUAL_FATAL(symlink(target, link), 0);
+    s = dsj_sink_new_path(link, &e);
+    CU_ASSERT_EQUAL(dsj_sink_write(s, "via link", 8, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_sink_commit(s, &e), DSJ_OK);
+    dsj_sink_free(s);
+    CU_ASSERT_EQUAL(lstat(link, &st), 0);
+    CU_ASSERT(S_ISLNK(st.st_mode));
+    c = dsj_test_slurp(target, &len);
+    CU_ASSERT_STRING_EQUAL(c, "via link");
+    free(c);
+    CU_ASSERT_EQUAL(count_entries(".tmp"), 0);
+    /* a name of 250 bytes still gets a temporary file (its name is shortened) */
+    {
+        char name[251];
+        memset(name, 'n', 250);
+        name[250] = '\0';
+        s = dsj_sink_new_path(tpath(name), &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        CU_ASSERT_EQUAL(dsj_sink_write(s, "long", 4, &e), DSJ_OK);
+        CU_ASSERT_EQUAL(dsj_sink_commit(s, &e), DSJ_OK);
+        dsj_sink_free(s);
+        c = dsj_test_slurp(tpath(name), &len);
+        CU_ASSERT_STRING_EQUAL(c, "long");
+        free(c);
+        unlink(tpath(name));
+    }
+}
+
 /* In a child with RLIMIT_FSIZE: the write fails (EFBIG), DSJ_E_IO names the file, nothing is left. */
 static void test_write_failure_fsize(void)
 {
@@ -787,6 +985,13 @@ static void test_write_failure_fsize(void)
         if (!strstr(e.text, p) || !strstr(e.text, "File too large")) _exit(13);
         if (dsj_sink_write(s, "x", 1, &e) != DSJ_E_IO) _exit(14); /* sticky */
         if (dsj_sink_commit(s, &e) != DSJ_E_IO) _exit(15);
+        dsj_sink_free(s);
+        /* the same through a deflate sink (random data does not compress) */
+        s = dsj_sink_new_deflate(dsj_sink_new_path(p, &e), 1, 0, &e);
+        if (!s) _exit(16);
+        for (i = 0, code = 0; i < 4 && code == 0; i++) code = dsj_sink_write(s, data, 1 << 20, &e);
+        if (code == DSJ_OK) code = dsj_sink_commit(s, &e);
+        if (code != DSJ_E_IO || !strstr(e.text, p)) _exit(17);
         dsj_sink_free(s);
         free(data);
         _exit(0);
@@ -853,14 +1058,18 @@ int main(void)
         { "peek then read", test_peek },
         { "seek on path, memory, FILE", test_seek },
         { "stdin seekability", test_stdin_seekable },
-        { "inflate corpus dm.dsjc", test_inflate_corpus },
+        { "inflate every corpus .dsjc", test_inflate_corpus },
         { "inflate zlib and concatenated gzip", test_inflate_formats },
         { "inflate corrupt and truncated", test_inflate_corrupt },
+        { "inflate with damaged bytes", test_inflate_flips },
+        { "inflate after peek on the raw source", test_inflate_after_peek },
+        { "inflate size limit", test_inflate_limit },
         { "memory sink", test_memory_sink },
         { "callback sink", test_callback_sink },
         { "deflate sink round trip", test_deflate_roundtrip },
         { "deflate file readable by gzip", test_deflate_file_gzip_tool },
         { "atomic path sink", test_atomic_sink },
+        { "device and symlink targets", test_special_targets },
         { "write failure (RLIMIT_FSIZE)", test_write_failure_fsize },
         { "stdout and FILE sinks", test_stdout_and_file_sinks },
         { NULL, NULL }

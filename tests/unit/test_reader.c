@@ -395,33 +395,39 @@ static void test_cells_exact(void)
     free(doc);
 }
 
-static void test_lb_float_text(void)
+/* Number cells keep the file's exact token: compare each with the bytes at its offset. */
+static void test_number_texts_exact(void)
 {
-    /* a float with a short decimal text in the corpus keeps that text */
     char path[2048];
     dsj_error_t err;
     dsj_reader_t *r;
     const dsj_row_t *row;
-    int seen = 0;
+    size_t len = 0;
+    char *data;
+    int numbers = 0, fractions = 0;
     if (!dsj_test_corpus_file(path, sizeof path, "cdisc-datasetjson-examples/v1.1/sdtm/vs.json")) return;
+    data = dsj_test_slurp(path, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
     r = dsj_reader_open(path, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     while (dsj_reader_next(r, &row, &err) == DSJ_ROW) {
         size_t i;
-        for (i = 0; i < row->ncells; i++)
-            if (row->cells[i].kind == DSJ_CELL_NUMBER) {
-                const char *t = row->cells[i].text;
-                /* the exact token is between the cell offset and the next delimiter in the file */
-                CU_ASSERT(strchr(t, '.') || strchr(t, 'e') || strchr(t, 'E'));
-                CU_ASSERT_EQUAL(strlen(t), row->cells[i].len);
-                seen++;
-            }
+        for (i = 0; i < row->ncells; i++) {
+            const dsj_cell_t *c = &row->cells[i];
+            if (c->kind != DSJ_CELL_NUMBER && c->kind != DSJ_CELL_INTEGER) continue;
+            CU_ASSERT_FATAL(c->offset + c->len < len);
+            CU_ASSERT(memcmp(data + c->offset, c->text, c->len) == 0);
+            CU_ASSERT(strchr(",] \n", data[c->offset + c->len]) != NULL);
+            CU_ASSERT_EQUAL(strlen(c->text), c->len);
+            numbers++;
+            if (c->kind == DSJ_CELL_NUMBER) fractions++;
+        }
     }
-    CU_ASSERT(seen > 0);
+    CU_ASSERT(numbers > 100);
+    CU_ASSERT(fractions > 10);
     dsj_reader_free(r);
+    free(data);
 }
-
-/* ---------------------------------------------------------------- structure */
 
 static void test_rows_before_columns(void)
 {
@@ -460,6 +466,24 @@ static void test_rows_before_columns(void)
         dsj_buf_free(&d3);
     }
     CU_ASSERT_PTR_NOT_NULL(strstr(d1.data, "@2:2:"));  /* row 2 is on line 2, column 2 */
+    /* a regular file opened by path is seekable: same result */
+    {
+        char tmpl[] = "/tmp/dsj_reader_test_XXXXXX";
+        int fd = mkstemp(tmpl);
+        FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+        fputs(doc, fp);
+        fclose(fp);
+        dsj_buf_init(&d3);
+        r = dsj_reader_open(tmpl, NULL, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL(drain(r, &n, &d3, &err), DSJ_DONE);
+        CU_ASSERT_EQUAL(n, 2);
+        CU_ASSERT_STRING_EQUAL(d1.data, d3.data);
+        dsj_reader_free(r);
+        dsj_buf_free(&d3);
+        remove(tmpl);
+    }
     /* the same rows in normal order give the same cells (positions differ) */
     dsj_buf_free(&d1);
     dsj_buf_free(&d2);
@@ -468,21 +492,36 @@ static void test_rows_before_columns(void)
 
 static void test_members_after_rows(void)
 {
+    /* required attributes after the rows: deferred, so complete before the first row */
     const char *doc =
-        "{\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\","
-        "\"label\":\"a\",\"dataType\":\"string\"}],\"rows\":[[\"a\"],[\"b\"],[\"c\"]],\"records\":3,\"name\":\"T\",\"label\":\"L\"}";
+        "{\"datasetJSONCreationDateTime\":\"2024-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\","
+        "\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"a\",\"dataType\":\"string\"}],"
+        "\"rows\":[[\"a\"],[\"b\"],[\"c\"]],\"records\":3,\"name\":\"T\",\"label\":\"L\"}";
+    /* optional ones after the rows: merged into the model when the rows end */
+    const char *doc2 =
+        "{\"datasetJSONCreationDateTime\":\"2024-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\","
+        "\"records\":3,\"name\":\"T\",\"label\":\"L\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"a\","
+        "\"dataType\":\"string\"}],\"rows\":[[\"a\"],[\"b\"],[\"c\"]],\"studyOID\":\"S\",\"x\":[1]}";
     dsj_error_t err;
-    uint64_t n = 0;
+    uint64_t n;
     int64_t rec = 0;
     dsj_reader_t *r = open_str(doc, 0, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_FALSE(dsj_meta_records(dsj_reader_meta(r), NULL));
-    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_DONE);
-    CU_ASSERT_EQUAL(n, 3);
     CU_ASSERT(dsj_meta_records(dsj_reader_meta(r), &rec));
     CU_ASSERT_EQUAL(rec, 3);
     CU_ASSERT_STRING_EQUAL(dsj_meta_get(dsj_reader_meta(r), DSJ_META_NAME), "T");
     CU_ASSERT(json_object_object_get_ex(dsj_reader_meta_json(r), "label", NULL));
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_DONE);
+    CU_ASSERT_EQUAL(n, 3);
+    dsj_reader_free(r);
+    r = open_str(doc2, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_PTR_NULL(dsj_meta_get(dsj_reader_meta(r), DSJ_META_STUDY_OID));
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_DONE);
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_STRING_EQUAL(dsj_meta_get(dsj_reader_meta(r), DSJ_META_STUDY_OID), "S");
+    CU_ASSERT(json_object_object_get_ex(dsj_meta_extra(dsj_reader_meta(r)), "x", NULL));
+    CU_ASSERT(dsj_reader_meta_position(r, "/x/0", NULL, NULL, NULL));
     dsj_reader_free(r);
 }
 
@@ -608,6 +647,7 @@ static void test_ndjson_errors(void)
         if (r) {
             CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_SYNTAX);
             CU_ASSERT(err.line >= 2);
+            CU_ASSERT(strncmp(err.pointer, "/rows/", 6) == 0);
             dsj_reader_free(r);
         } else {
             CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
@@ -650,6 +690,12 @@ static void test_versions(void)
     r = open_str("", 0, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
+    r = open_mem("\xff\xfe{\0\"\0", 6, 0, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ENCODING);
+    r = open_mem("{\0\"\0", 4, 0, &err);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ENCODING);
     r = open_str("{\"datasetJSONVersion\":\"1.1\",\"columns\":[]} x", 0, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_SYNTAX);
@@ -848,6 +894,22 @@ static void test_elision(void)
     CU_ASSERT_STRING_EQUAL(f->pointer, "/rows/0/1");
     dsj_reader_free(r);
     free(doc);
+    /* a trailing comma after the last row */
+    doc = doc11("[[\"a\"], [\"b\"],\n]");
+    r = open_str(doc, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_SYNTAX);
+    CU_ASSERT_EQUAL(err.line, 2);
+    dsj_reader_free(r);
+    setup_findings();
+    r = open_str(doc, DSJ_READ_LENIENT, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_DONE);
+    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_EQUAL(dsj_findings_count(g_findings), 1);
+    CU_ASSERT_STRING_EQUAL(dsj_findings_get(g_findings, 0)->pointer, "/rows");
+    dsj_reader_free(r);
+    free(doc);
 }
 
 static void test_limits(void)
@@ -884,6 +946,20 @@ static void test_limits(void)
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_LIMIT);
     CU_ASSERT_STRING_EQUAL(err.pointer, "/columns");
+    /* values in a row */
+    {
+        char *wide = doc11("[[\"a\", 1], [\"b\", 2, 3]]");
+        dsj_reader_options_init(&o);
+        o.max_columns = 2;
+        src = dsj_source_new_memory(wide, strlen(wide), "w", &err);
+        r = dsj_reader_new(src, &o, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_LIMIT);
+        CU_ASSERT_EQUAL(n, 1);
+        CU_ASSERT_STRING_EQUAL(err.pointer, "/rows/1/2");
+        dsj_reader_free(r);
+        free(wide);
+    }
     /* NDJSON line */
     dsj_reader_options_init(&o);
     o.max_line = 40; /* metadata line 33 bytes, row line 44 */
@@ -898,6 +974,38 @@ static void test_limits(void)
     r = dsj_reader_new(src, &o, &err);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(err.code, DSJ_E_LIMIT);
+    free(doc);
+}
+
+static int stop_now(const dsj_finding_t *f, void *ctx)
+{
+    (void)f;
+    (*(int *)ctx)++;
+    return 1;
+}
+
+/* A finding callback that asks to stop ends the reading with DSJ_E_ABORTED. */
+static void test_abort(void)
+{
+    char *doc = doc11("[[\"ok\", 1], [\"bad\xff\", 2], [\"x\", 3]]");
+    dsj_reader_options_t o;
+    dsj_error_t err;
+    dsj_source_t *src;
+    dsj_reader_t *r;
+    const dsj_row_t *row;
+    int calls = 0;
+    uint64_t n = 0;
+    dsj_reader_options_init(&o);
+    o.on_finding = stop_now;
+    o.finding_ctx = &calls;
+    src = dsj_source_new_memory(doc, strlen(doc), "a", &err);
+    r = dsj_reader_new(src, &o, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(drain(r, &n, NULL, &err), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &err), DSJ_E_ABORTED);
+    dsj_reader_free(r);
     free(doc);
 }
 
@@ -979,6 +1087,29 @@ static void test_compressed(void)
         }
         free(c);
     }
+    /* compressed plain JSON with the rows first: not seekable, so spooled */
+    {
+        const char *doc =
+            "{\"rows\":[[\"a\",1],[\"b\",2],[\"c\",3]],\"datasetJSONCreationDateTime\":\"2024-01-01T00:00:00\","
+            "\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.T\",\"records\":3,\"name\":\"T\",\"label\":\"L\","
+            "\"columns\":[{\"name\":\"A\"},{\"name\":\"B\"}]}";
+        size_t clen;
+        unsigned char *c = compress_buf(doc, strlen(doc), 1, &clen);
+        dsj_error_t err;
+        uint64_t n;
+        dsj_buf_t d;
+        dsj_reader_t *r = open_mem((const char *)c, clen, 0, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+        CU_ASSERT_EQUAL(dsj_reader_format(r), DSJ_FORMAT_DSJC);
+        CU_ASSERT_EQUAL(dsj_meta_ncolumns(dsj_reader_meta(r)), 2);
+        dsj_buf_init(&d);
+        CU_ASSERT_EQUAL(drain(r, &n, &d, &err), DSJ_DONE);
+        CU_ASSERT_EQUAL(n, 3);
+        CU_ASSERT_PTR_NOT_NULL(strstr(d.data, "1:c@1:27:26|"));
+        dsj_buf_free(&d);
+        dsj_reader_free(r);
+        free(c);
+    }
 }
 
 /* ---------------------------------------------------------------- boundaries and speed */
@@ -1054,7 +1185,7 @@ int main(void)
         {"i18n UTF-8 (ae.json)", test_i18n},
         {"rows == records for every corpus file", test_corpus_counts},
         {"cell kinds and exact texts", test_cells_exact},
-        {"number texts kept (vs.json)", test_lb_float_text},
+        {"number texts equal the file bytes (vs.json)", test_number_texts_exact},
         {"rows before columns: seek and spool", test_rows_before_columns},
         {"members after rows are merged", test_members_after_rows},
         {"1.0 itemData before items", test_v10_items_after_itemdata},
@@ -1070,6 +1201,7 @@ int main(void)
         {"lenient elision", test_elision},
         {"limits", test_limits},
         {"invalid UTF-8 findings", test_invalid_utf8},
+        {"finding callback stops the reader", test_abort},
         {"gzip and zlib, truncated", test_compressed},
         {"read chunk boundaries", test_chunk_boundaries},
         {"throughput note", test_throughput_note},

@@ -101,7 +101,7 @@ static dsj_validator_t *start(const dsj_meta_t *m, struct json_object *json, dsj
     o.file = "dm.json";
     v = dsj_validator_new(&o, dsj_findings_add, l);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, json, NULL, NULL), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, json, NULL, NULL, NULL), DSJ_OK);
     return v;
 }
 
@@ -269,7 +269,7 @@ static void test_empty_as_missing(void)
     dsj_validate_options_init(&o);
     o.missing_empty_info = 0;
     v = dsj_validator_new(&o, dsj_findings_add, l);
-    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL, NULL), DSJ_OK);
     {
         dsj_cell_t r[] = {S_(""), S_(""), S_(""), S_("")};
         put_row(v, 1, r, 4);
@@ -278,6 +278,32 @@ static void test_empty_as_missing(void)
     CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-TYPE", 1), 1);
     CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-EMPTY-AS-MISSING", 0), 0);
     CU_ASSERT_EQUAL(count_rule(l, "DSJ-ROW-COUNT", 0), 1);
+    dsj_validator_free(v);
+    dsj_findings_free(l);
+    dsj_meta_free(m);
+}
+
+static void test_partial_target(void)
+{
+    dsj_meta_t *m = meta11();
+    dsj_findings_t *l = dsj_findings_new(0);
+    dsj_validator_t *v;
+    add_col(m, "ADT", DSJ_TYPE_DATE, DSJ_TYPE_INTEGER, 0, 0);
+    add_col(m, "ADTM", DSJ_TYPE_DATETIME, DSJ_TYPE_INTEGER, 0, 0);
+    add_col(m, "ATM", DSJ_TYPE_TIME, DSJ_TYPE_INTEGER, 0, 0);
+    add_col(m, "DTC", DSJ_TYPE_DATE, DSJ_TYPE_NONE, 0, 0); /* no target: partial is fine */
+    dsj_meta_set_records(m, 2);
+    v = start(m, NULL, l);
+    {
+        dsj_cell_t r1[] = {S_("2014-01-02"), S_("2014-01-02T10:00:00"), S_("10:00:00"), S_("2014")};
+        dsj_cell_t r2[] = {S_("2014-01"), S_("2014-01-02T10:00"), S_("10"), S_("2014-01")};
+        put_row(v, 1, r1, 4);
+        put_row(v, 2, r2, 4);
+    }
+    dsj_validator_end(v);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-PARTIAL-TARGET", 1), 0);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-PARTIAL-TARGET", 2), 3);
+    CU_ASSERT_EQUAL(dsj_findings_total(l), 3);
     dsj_validator_free(v);
     dsj_findings_free(l);
     dsj_meta_free(m);
@@ -452,7 +478,7 @@ static void test_v10_rows(void)
     /* many gaps: capped, then one summary finding */
     l = dsj_findings_new(0);
     v = dsj_validator_new(NULL, dsj_findings_add, l);
-    dsj_validator_check_meta(v, m, NULL, NULL, NULL);
+    dsj_validator_check_meta(v, m, NULL, NULL, NULL, NULL);
     for (i = 0; i < 30; i++) {
         char num[16];
         dsj_cell_t r[3];
@@ -529,8 +555,8 @@ static void test_abort_and_misuse(void)
     v = dsj_validator_new(NULL, stop_now, &n);
     CU_ASSERT_EQUAL(dsj_validator_row(v, NULL), DSJ_E_ARG);
     CU_ASSERT_EQUAL(put_row(v, 1, r, 1), DSJ_E_STATE); /* before meta */
-    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL), DSJ_OK);
-    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL), DSJ_E_STATE);
+    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL, NULL), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_validator_check_meta(v, m, NULL, NULL, NULL, NULL), DSJ_E_STATE);
     CU_ASSERT_EQUAL(put_row(v, 1, r, 1), DSJ_E_ABORTED);
     CU_ASSERT_EQUAL(put_row(v, 2, r, 1), DSJ_E_ABORTED);
     CU_ASSERT_EQUAL(n, 1);
@@ -539,18 +565,205 @@ static void test_abort_and_misuse(void)
     dsj_meta_free(m);
 }
 
+/* ---- whole files through dsj_validate_source ---- */
+
+static dsj_status_t validate_text(const char *text, size_t len, dsj_findings_t *l, dsj_error_t *err)
+{
+    dsj_source_t *src = dsj_source_new_memory(text, len, "mem.json", err);
+    dsj_validate_options_t o;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+    dsj_validate_options_init(&o);
+    return dsj_validate_source(src, NULL, &o, dsj_findings_add, l, err);
+}
+
+static void test_members_after_rows(void)
+{
+    /* label, records and an unknown key come after the rows: no false REQUIRED, and the
+       unknown key and the records mismatch are still found. */
+    static const char doc[] =
+        "{\"datasetJSONCreationDateTime\":\"2024-05-01T10:00:00\",\"datasetJSONVersion\":\"1.1.0\","
+        "\"itemGroupOID\":\"IG.X\",\"name\":\"X\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\","
+        "\"label\":\"A\",\"dataType\":\"integer\"}],\n\"rows\":[[1],[\"2\"],[3]],\n"
+        "\"label\":\"X data\",\"records\":2,\"vendorKey\":true}";
+    dsj_findings_t *l = dsj_findings_new(0);
+    dsj_error_t err;
+    const dsj_finding_t *f;
+    dsj_error_clear(&err);
+    CU_ASSERT_EQUAL(validate_text(doc, sizeof doc - 1, l, &err), DSJ_OK);
+    if (getenv("DSJ_TEST_DUMP")) dump(l);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-META-REQUIRED", 0), 0);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-META-UNKNOWN", 0), 1);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-ROW-COUNT", 0), 1);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-TYPE", 2), 1);
+    f = find_rule(l, "DSJ-VAL-TYPE");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_STRING_EQUAL(f->file, "mem.json");
+    CU_ASSERT_EQUAL(f->line, 2);
+    CU_ASSERT_STRING_EQUAL(f->pointer, "/rows/1/0");
+    f = find_rule(l, "DSJ-META-UNKNOWN");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(f->line, 3); /* position from the reader */
+    CU_ASSERT_EQUAL(dsj_findings_total(l), 3);
+    dsj_findings_free(l);
+}
+
+static void test_source_reader_findings_and_fatal(void)
+{
+    static const char bom[] =
+        "\xef\xbb\xbf{\"datasetJSONCreationDateTime\":\"2024-05-01T10:00:00\",\"datasetJSONVersion\":\"1.1.0\","
+        "\"itemGroupOID\":\"IG.X\",\"records\":1,\"name\":\"X\",\"label\":\"X\",\"label\":\"Y\",\"columns\":"
+        "[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\",\"dataType\":\"string\"}],\"rows\":[[\"a\"]]}";
+    static const char broken[] =
+        "{\"datasetJSONCreationDateTime\":\"2024-05-01T10:00:00\",\"datasetJSONVersion\":\"1.1.0\","
+        "\"itemGroupOID\":\"IG.X\",\"records\":2,\"name\":\"X\",\"label\":\"X\",\"columns\":"
+        "[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\",\"dataType\":\"integer\"}],\n\"rows\":[[\"a\"],[1 2]]}";
+    dsj_findings_t *l = dsj_findings_new(0);
+    dsj_error_t err;
+    dsj_error_clear(&err);
+    CU_ASSERT_EQUAL(validate_text(bom, sizeof bom - 1, l, &err), DSJ_OK);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-ENC-BOM", 0), 1);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-JSON-DUPKEY", 0), 1);
+    CU_ASSERT_EQUAL(dsj_findings_total(l), 2);
+    dsj_findings_clear(l);
+    /* a syntax error in row 2: the row-1 finding is delivered, then the fatal error with its position */
+    CU_ASSERT_EQUAL(validate_text(broken, sizeof broken - 1, l, &err), DSJ_E_SYNTAX);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-TYPE", 1), 1);
+    CU_ASSERT_EQUAL(err.line, 2);
+    CU_ASSERT_STRING_EQUAL(err.file, "mem.json");
+    CU_ASSERT_EQUAL(dsj_validate_source(NULL, NULL, NULL, NULL, NULL, &err), DSJ_E_ARG);
+    dsj_findings_free(l);
+}
+
+static int count_then_stop(const dsj_finding_t *f, void *ctx)
+{
+    (void)f;
+    return ++*(int *)ctx >= 2;
+}
+
+static void test_source_abort(void)
+{
+    char path[2048];
+    dsj_error_t err;
+    dsj_source_t *src;
+    int n = 0;
+    if (!dsj_test_corpus_file(path, sizeof path, "cdisc-datasetjson-examples/v1.1/sdtm/dm.json")) return;
+    dsj_error_clear(&err);
+    src = dsj_source_new_path(path, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+    /* dm.json has 5 info findings; stopping at the second one aborts */
+    CU_ASSERT_EQUAL(dsj_validate_source(src, NULL, NULL, count_then_stop, &n, &err), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_EQUAL(err.code, DSJ_E_ABORTED);
+}
+
+/* Validate one corpus file; returns the list (caller frees) or NULL when the file cannot be read. */
+static dsj_findings_t *validate_path(const char *path, dsj_status_t *st)
+{
+    dsj_error_t err;
+    dsj_findings_t *l = dsj_findings_new(50);
+    dsj_source_t *src;
+    dsj_error_clear(&err);
+    src = dsj_source_new_path(path, &err);
+    if (!src) { *st = err.code; return l; }
+    *st = dsj_validate_source(src, NULL, NULL, dsj_findings_add, l, &err);
+    if (*st != DSJ_OK) {
+        char buf[1200];
+        printf("\n  %s: %s\n", path, dsj_error_format(&err, buf, sizeof buf));
+    }
+    return l;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+#include <dirent.h>
+
+/* Every official example (v1.1 .json/.ndjson/.dsjc, v1.0 .json, i18n) validates with no error and no warning. */
+static void test_corpus_examples_clean(void)
+{
+    static const char *dirs[] = {"v1.1/sdtm", "v1.1/adam", "v1.1/send", "v1.1/i18n",
+                                 "v1.0/sdtm", "v1.0/adam", "v1.0/send", "v1.0/i18n", NULL};
+    char base[1200], dir[1400], path[1800];
+    size_t d, files = 0;
+    uint64_t info = 0;
+    if (!dsj_test_corpus_file(base, sizeof base, "cdisc-datasetjson-examples")) return;
+    for (d = 0; dirs[d]; d++) {
+        DIR *dh;
+        struct dirent *e;
+        snprintf(dir, sizeof dir, "%s/%s", base, dirs[d]);
+        dh = opendir(dir);
+        if (!dh) continue;
+        while ((e = readdir(dh)) != NULL) {
+            dsj_findings_t *l;
+            dsj_status_t st;
+            if (!ends_with(e->d_name, ".json") && !ends_with(e->d_name, ".ndjson") && !ends_with(e->d_name, ".dsjc"))
+                continue;
+            if (strncmp(e->d_name, "adadas", 6) == 0) continue; /* non-integer values in integer columns (known) */
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            l = validate_path(path, &st);
+            CU_ASSERT_EQUAL(st, DSJ_OK);
+            CU_ASSERT_EQUAL(dsj_findings_total_severity(l, DSJ_SEV_ERROR), 0);
+            CU_ASSERT_EQUAL(dsj_findings_total_severity(l, DSJ_SEV_WARNING), 0);
+            if (dsj_findings_total_severity(l, DSJ_SEV_ERROR) || dsj_findings_total_severity(l, DSJ_SEV_WARNING)) {
+                printf("\n  %s:\n", path);
+                dump(l);
+            }
+            info += dsj_findings_total_severity(l, DSJ_SEV_INFO);
+            files++;
+            dsj_findings_free(l);
+        }
+        closedir(dh);
+    }
+    printf("\n  (%zu official example files validated clean; %llu info findings)\n", files,
+           (unsigned long long)info);
+    CU_ASSERT(files >= 100); /* 28 SDTM x 3 forms + ADaM + SEND + 1.0 */
+}
+
+/* The extensions example really has problems: extension keys (warnings), "na" in an integer
+   column and records 72 with 2 rows. */
+static void test_corpus_extensions(void)
+{
+    char path[2048];
+    dsj_findings_t *l;
+    dsj_status_t st;
+    const dsj_finding_t *f;
+    if (!dsj_test_corpus_file(path, sizeof path, "cdisc-datasetjson-examples/v1.1/extensions/extended_dataset.json"))
+        return;
+    l = validate_path(path, &st);
+    CU_ASSERT_EQUAL(st, DSJ_OK);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-META-UNKNOWN", 0), 2);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-ROW-COUNT", 0), 1);
+    CU_ASSERT_EQUAL(count_rule(l, "DSJ-VAL-TYPE", 0), 2);
+    f = find_rule(l, "DSJ-VAL-TYPE");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_STRING_EQUAL(f->column_name, "AEENDY");
+    CU_ASSERT_EQUAL(f->row, 1);
+    CU_ASSERT_STRING_EQUAL(f->pointer, "/rows/0/35");
+    CU_ASSERT(f->line > 0);
+    dsj_findings_free(l);
+}
+
 int main(void)
 {
     static const dsj_test_case_t cases[] = {
         {"clean rows of every dataType", test_clean_rows},
         {"value errors", test_value_errors},
         {"empty strings read as missing", test_empty_as_missing},
+        {"partial values with targetDataType integer", test_partial_target},
         {"metadata rules on the model", test_meta_model_rules},
         {"dbLastModifiedDateTime order", test_datetime_order},
         {"metadata JSON types", test_meta_json_types},
         {"1.0 rows and ITEMGROUPDATASEQ", test_v10_rows},
         {"1.0 metadata", test_v10_meta},
         {"abort and misuse", test_abort_and_misuse},
+        {"members after the rows", test_members_after_rows},
+        {"reader findings and fatal errors", test_source_reader_findings_and_fatal},
+        {"abort through dsj_validate_source", test_source_abort},
+        {"official examples validate clean", test_corpus_examples_clean},
+        {"extensions example findings", test_corpus_extensions},
         {NULL, NULL}};
     return dsj_test_run("validate", cases);
 }
