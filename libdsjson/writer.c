@@ -461,9 +461,28 @@ static inline int out_room(dsj_buf_t *b, size_t n)
     return DSJ_LIKELY(b->cap - b->len > n) ? 0 : dsj_buf_reserve(b, n);
 }
 
+/* memcpy for the many short texts of a row: fixed-size (inlined) overlapping
+ * copies up to 16 bytes, the library memcpy above. */
+static inline void copy_text(char *d, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n < 4) {
+        if (n) d[0] = s[0];
+        if (n > 1) d[1] = s[1];
+        if (n > 2) d[2] = s[2];
+    } else {
+        memcpy(d, s, n);
+    }
+}
+
 static inline void out_put(dsj_buf_t *b, const char *s, size_t n)
 {
-    memcpy(b->data + b->len, s, n);
+    copy_text(b->data + b->len, s, n);
     b->len += n;
 }
 
@@ -573,7 +592,7 @@ static dsj_status_t emit_cell(dsj_writer_t *w, const dsj_cell_t *c, size_t i, ds
         if (DSJ_LIKELY(plain_run(c->text, n) == n)) {
             char *p = b->data + b->len;
             p[0] = '"';
-            memcpy(p + 1, c->text, n);
+            copy_text(p + 1, c->text, n);
             p[n + 1] = '"';
             b->len += n + 2;
         } else if (dsj_buf_json_string(b, c->text, n)) {

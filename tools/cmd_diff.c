@@ -564,7 +564,16 @@ int dsj_cmd_diff(int argc, char **argv)
     cli_progress_end(&prog);
 
     if (fail_file) {
-        if (d.fmt == CLI_REPORT_JSON) fflush(stdout);
+        if (!err.file[0]) snprintf(err.file, sizeof err.file, "%s", fail_file);
+        if (d.fmt == CLI_REPORT_JSON) { /* still one complete document, ending with the error */
+            cli_json_end_array(&d.j);
+            cli_json_key(&d.j, "equal"); cli_json_null(&d.j);
+            cli_json_key(&d.j, "error");
+            cli_json_error(&d.j, &err);
+            cli_json_key(&d.j, "error_file"); cli_json_string(&d.j, err.file);
+            cli_json_end_object(&d.j);
+            cli_json_finish(&d.j);
+        }
         cli_print_error(stderr, "diff", &err, fail_file);
         goto done;
     }

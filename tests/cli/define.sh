@@ -5,6 +5,8 @@
 # when ${DSJ_CORPUS:-../shared/corpus} exists.  Exits non-zero on failure.
 
 DSJSON=${1:-build/dsjson}
+case "$DSJSON" in /*) ;; *) DSJSON="$(pwd)/$DSJSON" ;; esac
+cd "$(dirname "$0")/../.." || exit 2   # the repository root: paths below are relative to it
 TD=testdata/define
 CORPUS=${DSJ_CORPUS:-../shared/corpus}
 PY=/usr/bin/python3

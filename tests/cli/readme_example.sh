@@ -28,4 +28,16 @@ grep -qx 'USUBJID    18' "$W/out" || { echo "readme_example: USUBJID count wrong
 rc=$?
 [ $rc -eq 2 ] || { echo "readme_example: truncated input: exit $rc, expected 2"; exit 1; }
 grep -q 'dm3-truncated.json:1:' "$W/err" || { echo "readme_example: error without position:"; cat "$W/err"; exit 1; }
-echo "readme_example: ok"
+
+# The dsjson command lines of README.md run (exit 0 or 1; /tmp/ replaced by the scratch folder).
+mkdir -p "$W/bin" && ln -s "$BIN" "$W/bin/dsjson"
+awk '/^```sh/ { on = 1; next } /^```/ { on = 0 } on' README.md |
+    sed -e ':a' -e '/\\$/N; s/\\\n[[:space:]]*/ /; ta' | grep '^dsjson ' >"$W/cmds"
+[ "$(wc -l <"$W/cmds")" -ge 5 ] || { echo "readme_example: too few dsjson examples in README.md"; exit 1; }
+while IFS= read -r cmd; do
+    cmd=$(printf '%s\n' "$cmd" | sed -e "s|/tmp/|$W/|g")
+    PATH="$W/bin:$PATH" sh -c "$cmd" >"$W/out" 2>&1 </dev/null
+    rc=$?
+    [ $rc -le 1 ] || { echo "readme_example: exit $rc from: $cmd"; head -5 "$W/out"; exit 1; }
+done <"$W/cmds"
+echo "readme_example: ok ($(wc -l <"$W/cmds") command lines)"

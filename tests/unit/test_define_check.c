@@ -695,6 +695,16 @@ static void test_mut_dataset_level(void)
     CU_ASSERT_EQUAL(count_meta(l), 3);
     dsj_findings_free(l);
     free(u);
+    /* studyOID after the rows: the reader adds it at the end, the checker judges it at end() */
+    u = replace1(t, "\"studyOID\":\"cdisc.com/CDISCPILOT01\",", "");
+    u = replace1_free(u, "\"USA\"]]}", "\"USA\"]],\"studyOID\":\"LATE\"}");
+    l = check_text(d, u, "dm-late.json");
+    f = find(l, "DXC-STUDY-OID", 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message, "LATE"));
+    CU_ASSERT_EQUAL(count_meta(l), 1);
+    dsj_findings_free(l);
+    free(u);
     free(t);
     dsj_define_free(d);
 }

@@ -378,12 +378,14 @@ static void test_records_mismatch_no_file(void)
 static void test_records_absent_spooled(void)
 {
     dsj_format_t f;
-    for (f = DSJ_FORMAT_JSON; f <= DSJ_FORMAT_NDJSON; f++) {
+    for (f = DSJ_FORMAT_JSON; f <= DSJ_FORMAT_DSJC; f++) {
         dsj_error_t e;
         dsj_meta_t *m = small_meta();
         dsj_writer_options_t o;
         dsj_writer_t *w;
         const char *s;
+        char *plain = NULL;
+        size_t len = 0;
         dsj_meta_unset_records(m);
         dsj_writer_options_init(&o);
         o.format = f;
@@ -391,8 +393,11 @@ static void test_records_absent_spooled(void)
         CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_OK);
         CU_ASSERT_EQUAL(small_rows(w, &e), DSJ_OK);
         CU_ASSERT_EQUAL(dsj_writer_end(w, &e), DSJ_OK);
-        s = dsj_sink_memory_data(dsj_writer_sink(w), NULL);
+        s = dsj_sink_memory_data(dsj_writer_sink(w), &len);
+        if (f == DSJ_FORMAT_DSJC) s = plain = inflate_all(s, len, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
         CU_ASSERT_STRING_EQUAL(s, f == DSJ_FORMAT_JSON ? expect_compact : expect_ndjson);
+        free(plain);
         dsj_writer_free(w);
         dsj_meta_free(m);
     }
@@ -928,6 +933,120 @@ static void test_corpus_v10_round_trip(void)
     CU_ASSERT_TRUE(files >= 30);
 }
 
+
+/* ------------------------------------------------------------ extras, metadata-only, sink errors */
+
+static char *rewrite(const char *text, dsj_version_t v, int pretty, dsj_findings_t *fl)
+{
+    dsj_error_t e;
+    dsj_dataset_t *ds = dsj_dataset_from_string(text, strlen(text), NULL, &e);
+    dsj_writer_options_t o;
+    char *s;
+    if (!ds) { printf("\n  read: %s\n", e.text); return NULL; }
+    dsj_writer_options_init(&o);
+    o.version = v;
+    o.pretty = pretty;
+    if (fl) { o.on_finding = dsj_findings_add; o.finding_ctx = fl; }
+    s = dsj_dataset_to_string(ds, &o, NULL, &e);
+    if (!s) printf("\n  write: %s\n", e.text);
+    dsj_dataset_free(ds);
+    return s;
+}
+
+static void test_extras(void)
+{
+    static const char in11[] =
+        "{\"datasetJSONCreationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.E\","
+        "\"records\":1,\"name\":\"E\",\"label\":\"E\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\","
+        "\"dataType\":\"string\"}],\"sponsorExt\":{\"url\":\"http://x/y\",\"n\":[1,2.50,null]},\"rows\":[[\"a\"]]}";
+    static const char in10[] =
+        "{\"creationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.0.0\",\"vendor\":\"v\","
+        "\"clinicalData\":{\"studyOID\":\"S\",\"dataExt\":true,\"itemGroupData\":{\"IG.E\":{\"records\":1,\"name\":\"E\","
+        "\"label\":\"E\",\"items\":[{\"OID\":\"ITEMGROUPDATASEQ\",\"name\":\"ITEMGROUPDATASEQ\",\"label\":\"Record Identifier\","
+        "\"type\":\"integer\"},{\"OID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\",\"type\":\"string\"}],"
+        "\"itemData\":[[1,\"a\"]]}}}}";
+    static const char want11[] =
+        "{\"datasetJSONCreationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"studyOID\":\"S\","
+        "\"itemGroupOID\":\"IG.E\",\"records\":1,\"name\":\"E\",\"label\":\"E\",\"columns\":[{\"itemOID\":\"IT.A\","
+        "\"name\":\"A\",\"label\":\"A\",\"dataType\":\"string\"}],\"vendor\":\"v\",\"dataExt\":true,\"rows\":[[\"a\"]]}";
+    char *s;
+    s = rewrite(in11, DSJ_VERSION_UNKNOWN, 0, NULL); /* same version: byte for byte */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, in11);
+    free(s);
+    s = rewrite(in10, DSJ_VERSION_UNKNOWN, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, in10);
+    free(s);
+    s = rewrite(in10, DSJ_V1_1, 0, NULL); /* the data-level extra moves to the root */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, want11);
+    free(s);
+}
+
+static void test_metadata_only(void)
+{
+    static const char in[] =
+        "{\"datasetJSONCreationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.E\","
+        "\"records\":5,\"name\":\"E\",\"label\":\"E\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\","
+        "\"dataType\":\"string\"}]}";
+    static const char empty_rows[] =
+        "{\"datasetJSONCreationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.E\","
+        "\"records\":0,\"name\":\"E\",\"label\":\"E\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\","
+        "\"dataType\":\"string\"}],\"rows\":[]}";
+    char *s = rewrite(in, DSJ_VERSION_UNKNOWN, 0, NULL); /* records 5 without rows is metadata only: kept */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, in);
+    free(s);
+    s = rewrite(empty_rows, DSJ_VERSION_UNKNOWN, 0, NULL); /* an empty rows array stays */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, empty_rows);
+    free(s);
+    s = rewrite(empty_rows, DSJ_VERSION_UNKNOWN, 1, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "  ],\n  \"rows\": []\n}\n"));
+    free(s);
+}
+
+static void test_pretty_v10_parses(void)
+{
+    char *s = rewrite(expect_v10, DSJ_VERSION_UNKNOWN, 1, NULL);
+    struct json_object *a, *b;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "\n        \"itemData\": [\n          [1, \"S-1\", 42, 1.50, 19725],\n"
+                                     "          [2, \"S-\\n2\", null, null, -1]\n        ]\n      }\n    }\n  }\n}\n"));
+    a = json_tokener_parse(s);
+    b = json_tokener_parse(expect_v10);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_TRUE(json_object_equal(a, b));
+    json_object_put(a);
+    json_object_put(b);
+    free(s);
+}
+
+static int failing_write(void *ctx, const void *buf, size_t n)
+{
+    (void)ctx; (void)buf; (void)n;
+    return -1;
+}
+
+static void test_sink_failure(void)
+{
+    dsj_error_t e;
+    dsj_meta_t *m = small_meta();
+    dsj_writer_t *w = dsj_writer_new(dsj_sink_new_callback(failing_write, NULL, &e), NULL, &e);
+    dsj_status_t st;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(small_rows(w, &e), DSJ_OK);
+    st = dsj_writer_end(w, &e);
+    CU_ASSERT_NOT_EQUAL(st, DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_end(w, &e), DSJ_E_STATE);
+    CU_ASSERT_STRING_EQUAL(e.text, "dsj_writer_end called after an earlier failure");
+    dsj_writer_free(w);
+    dsj_meta_free(m);
+}
+
 int main(void)
 {
     static const dsj_test_case_t cases[] = {
@@ -947,6 +1066,10 @@ int main(void)
         {"cell conversions", test_convert_cells},
         {"1.0 -> 1.1 hand-made", test_convert_10_to_11_hand},
         {"1.1 -> 1.0 types and values", test_convert_11_to_10_types},
+        {"extras written back", test_extras},
+        {"metadata-only datasets", test_metadata_only},
+        {"pretty 1.0", test_pretty_v10_parses},
+        {"sink failure", test_sink_failure},
         {"corpus ADSL dates", test_corpus_adsl_dates},
         {"corpus 1.0 -> 1.1 -> 1.0", test_corpus_v10_round_trip},
         {NULL, NULL},
