@@ -581,13 +581,14 @@ static const char *col_name(const dsj_writer_t *w, size_t i)
     return n ? n : "?";
 }
 
-static void value_warning(dsj_writer_t *w, const dsj_cell_t *c, size_t i)
+/* Returns the callback's answer (non-zero: stop). */
+static int value_warning(dsj_writer_t *w, const dsj_cell_t *c, size_t i)
 {
     char ptr[64];
     int q = c->kind == DSJ_CELL_STRING;
     w->plan.warned[i] = 1;
     snprintf(ptr, sizeof ptr, "/rows/%llu/%zu", (unsigned long long)w->nrows, i);
-    dsj_emit(w->o.on_finding, w->o.finding_ctx, "DSJ-CONVERT-VALUE", DSJ_SEV_WARNING, NULL, 0, 0, 0,
+    return dsj_emit(w->o.on_finding, w->o.finding_ctx, "DSJ-CONVERT-VALUE", DSJ_SEV_WARNING, NULL, 0, 0, 0,
              ptr, w->nrows + 1, col_name(w, i),
              "value %s%.*s%s of column %s cannot be converted for Dataset-JSON %s: written unchanged "
              "(reported once per column)",
@@ -607,7 +608,8 @@ static dsj_status_t emit_cell(dsj_writer_t *w, const dsj_cell_t *c, size_t i, ds
         if (op != DSJ_CONV_COPY) {
             int r = dsj_convert_cell(op, c, &conv, &w->scratch);
             if (r < 0) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
-            if (r == 0 && !w->plan.warned[i]) value_warning(w, c, i);
+            if (r == 0 && !w->plan.warned[i] && value_warning(w, c, i))
+                return fail(w, err, DSJ_E_ABORTED, "writing stopped by the finding callback%s", NULL);
             c = &conv;
         }
     }

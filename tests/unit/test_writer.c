@@ -1070,6 +1070,46 @@ static void test_sink_failure(void)
     dsj_meta_free(m);
 }
 
+static int stop_now(const dsj_finding_t *f, void *ctx)
+{
+    (void)f;
+    ++*(int *)ctx;
+    return 1;
+}
+
+/* A finding callback that answers non-zero stops the writer with DSJ_E_ABORTED. */
+static void test_callback_stops(void)
+{
+    dsj_error_t e;
+    dsj_meta_t *m = small_meta();
+    dsj_writer_options_t o;
+    dsj_writer_t *w;
+    int calls = 0;
+    dsj_writer_options_init(&o);
+    o.version = DSJ_V1_0; /* dbLastModifiedDateTime is lost: one warning */
+    o.on_finding = stop_now;
+    o.finding_ctx = &calls;
+    w = dsj_writer_new(dsj_sink_new_memory(NULL), &o, &e);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_writer_row_begin(w, &e), DSJ_E_STATE);
+    dsj_writer_free(w);
+    /* at a value: "2014" in a date column with targetDataType integer cannot become a SAS date */
+    dsj_meta_set(m, DSJ_META_DB_LAST_MODIFIED_DATETIME, NULL);
+    calls = 0;
+    w = dsj_writer_new(dsj_sink_new_memory(NULL), &o, &e);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_row_begin(w, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "S-1", 3, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_int64(w, 1, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "1.5", 3, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "2014", 4, &e), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_writer_row_end(w, &e), DSJ_E_STATE);
+    dsj_writer_free(w);
+    dsj_meta_free(m);
+}
+
 int main(void)
 {
     static const dsj_test_case_t cases[] = {
@@ -1093,6 +1133,7 @@ int main(void)
         {"metadata-only datasets", test_metadata_only},
         {"pretty 1.0", test_pretty_v10_parses},
         {"sink failure", test_sink_failure},
+        {"callback stops", test_callback_stops},
         {"corpus ADSL dates", test_corpus_adsl_dates},
         {"corpus 1.0 -> 1.1 -> 1.0", test_corpus_v10_round_trip},
         {NULL, NULL},
