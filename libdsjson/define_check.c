@@ -78,7 +78,7 @@ struct dsj_define_checker {
     size_t tab_cap, tab_n;
     dsj_buf_t key, prev_key;
     uint64_t prev_row;
-    int study_checked, mdv_checked;        /* see check_oids */
+    int study_checked, mdv_checked, name_checked, label_checked;        /* see check_late_attrs */
     int aborted;
     dsj_status_t failed;                   /* sticky DSJ_E_NOMEM */
 };
@@ -205,11 +205,12 @@ static int is_seq_column(const dsj_define_checker_t *c, const dsj_column_t *col)
            (str_eq(col->item_oid, "ITEMGROUPDATASEQ") || (!col->item_oid && str_eq(col->name, "ITEMGROUPDATASEQ")));
 }
 
-/* studyOID and metaDataVersionOID are optional and may follow the rows in a JSON file (the reader adds
-   them at the end), so each is checked once, as soon as it is known: at new() or at end(). */
-static void check_oids(dsj_define_checker_t *c)
+/* Dataset attributes may follow the rows in a JSON file (the reader adds them at the end), so each is
+   checked once, as soon as it is known: at new() or at end(). */
+static void check_late_attrs(dsj_define_checker_t *c)
 {
     const dsj_meta_t *m = c->meta;
+    const dsj_define_itemgroup_t *g = c->ig;
     const char *v, *d;
     char p[600];
     if (!c->study_checked && (v = dsj_meta_get(m, DSJ_META_STUDY_OID))) {
@@ -228,25 +229,31 @@ static void check_oids(dsj_define_checker_t *c)
                       "metaDataVersionOID '%s' differs from the define's MetaDataVersion OID '%s'", v, d);
         }
     }
+    if (!c->name_checked && (v = dsj_meta_get(m, DSJ_META_NAME))) {
+        c->name_checked = 1;
+        if (g->name && strcmp(v, g->name) != 0) {
+            ds_pointer(c, p, sizeof p, "name");
+            emit_meta(c, "DXC-DS-NAME", DSJ_SEV_ERROR, p, NULL,
+                      "dataset name '%s' differs from ItemGroupDef %s Name '%s'", v, nz(g->oid), g->name);
+        }
+    }
+    if (!c->label_checked && (v = dsj_meta_get(m, DSJ_META_LABEL))) {
+        c->label_checked = 1;
+        if (g->description && strcmp(v, g->description) != 0) {
+            ds_pointer(c, p, sizeof p, "label");
+            emit_meta(c, "DXC-DS-LABEL", DSJ_SEV_WARNING, p, NULL,
+                      "dataset label '%s' differs from ItemGroupDef %s Description '%s'", v, nz(g->oid),
+                      g->description);
+        }
+    }
 }
 
 static void check_dataset(dsj_define_checker_t *c)
 {
     const dsj_meta_t *m = c->meta;
     const dsj_define_itemgroup_t *g = c->ig;
-    const char *v;
     char p[600];
-    check_oids(c);
-    if ((v = dsj_meta_get(m, DSJ_META_NAME)) && g->name && strcmp(v, g->name) != 0) {
-        ds_pointer(c, p, sizeof p, "name");
-        emit_meta(c, "DXC-DS-NAME", DSJ_SEV_ERROR, p, NULL, "dataset name '%s' differs from ItemGroupDef %s Name '%s'",
-                  v, nz(g->oid), g->name);
-    }
-    if ((v = dsj_meta_get(m, DSJ_META_LABEL)) && g->description && strcmp(v, g->description) != 0) {
-        ds_pointer(c, p, sizeof p, "label");
-        emit_meta(c, "DXC-DS-LABEL", DSJ_SEV_WARNING, p, NULL,
-                  "dataset label '%s' differs from ItemGroupDef %s Description '%s'", v, nz(g->oid), g->description);
-    }
+    check_late_attrs(c);
     if (c->version == DSJ_V1_0 && dsj_meta_is_reference_data(m) != g->is_reference_data) {
         ds_pointer(c, p, sizeof p, "referenceData");
         emit_meta(c, "DXC-REFERENCE-DATA", DSJ_SEV_WARNING, p, NULL,
@@ -959,7 +966,7 @@ dsj_status_t dsj_define_checker_end(dsj_define_checker_t *c)
     if (!c) return DSJ_E_ARG;
     if (c->failed) return c->failed;
     if (c->aborted) return DSJ_E_ABORTED;
-    if (c->ig) check_oids(c);
+    if (c->ig) check_late_attrs(c);
     if (c->aborted) return DSJ_E_ABORTED;
     /* Duplicates are reported as they are met; the key table is no longer needed. */
     dsj_free(c->tab);
