@@ -77,7 +77,9 @@ DSJ_EXPORT dsj_meta_t *dsj_define_dataset_meta(const dsj_define_t *def, const ch
  * line is the 1-based line of the element's start tag (0 when unknown).
  * Resolved pointers (itemdef, codelist, ...) are NULL when the reference
  * dangles; dsj_define_validate reports those.
- * Look-ups by OID are hash look-ups (constant time).
+ * Look-ups by OID are hash look-ups (constant time); when an OID is defined
+ * twice, find returns the first (dsj_define_validate reports DEF-OID-DUP).
+ * A loaded define is never modified, so several threads may read one at once.
  * ==================================================================== */
 
 typedef enum dsj_define_version {
@@ -186,7 +188,7 @@ struct dsj_define_itemdef {
     uint64_t line;
 };
 
-/** CodeListItem (has_decode may be 1) or EnumeratedItem. */
+/** CodeListItem (decode set when it has Decode/TranslatedText) or EnumeratedItem (enumerated = 1, no decode). */
 typedef struct dsj_define_codeitem {
     const char *coded_value;
     const char *decode;                /* Decode/TranslatedText or NULL */

@@ -148,6 +148,16 @@ static void test_xxe_not_expanded(void)
     dsj_define_free(d);
 }
 
+/* Nested internal entities ("billion laughs") are refused by the parser, quickly and without expansion. */
+static void test_entity_bomb(void)
+{
+    dsj_error_t e;
+    dsj_error_clear(&e);
+    CU_ASSERT_PTR_NULL(dsj_define_load(TD "entity-bomb.xml", &e));
+    CU_ASSERT_EQUAL(e.code, DSJ_E_XML);
+    CU_ASSERT(e.line > 0);
+}
+
 static void test_reject_unsupported(void)
 {
     dsj_error_t e;
@@ -399,6 +409,11 @@ static void test_mutations(void)
     mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"WEIGHT\" OrderNumber=\"1\"", "DEF-CL-ORDER-DUP",
              "<CodeListItem CodedValue=\"WEIGHT\"", "'HEIGHT' and 'WEIGHT'");
     mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"WEIGHT\"", "DEF-CL-ORDER", "<CodeList OID=", "1 of 2");
+    mutation("<CodeListRef CodeListOID=\"CL.VSTESTCD\"/>", "<CodeListRef CodeListOID=\"CL.VSTESTCD\"/><CodeListRef CodeListOID=\"CL.VSTESTCD\"/>",
+             "DEF-CARDINALITY", "<ItemDef OID=\"IT.VS.VSTESTCD\"", "2 CodeListRef");
+    mutation("<Decode><TranslatedText xml:lang=\"en\">Weight</TranslatedText></Decode>",
+             "<Decode><TranslatedText xml:lang=\"en\">Weight</TranslatedText></Decode><Decode><TranslatedText>W</TranslatedText></Decode>",
+             "DEF-CARDINALITY", "<CodeListItem CodedValue=\"WEIGHT\"", "CodeListItem 'WEIGHT' has 2 Decode");
     mutation("SASFieldName=\"VSTESTCD\"", "SASFieldName=\"VSTESTCODE\"", "DEF-ID-SASNAME", "<ItemDef OID=\"IT.VS.VSTESTCD\"", NULL);
     mutation("FileType=\"Snapshot\"", "FileType=\"Transactional\"", "DEF-ODM-FILETYPE", "<ODM ", NULL);
     mutation("def:DefineVersion=\"2.1.0\"", "def:DefineVersion=\"2.0.0\"", "DEF-MDV-VERSION", "<MetaDataVersion", NULL);
@@ -603,6 +618,7 @@ int main(void)
         {"truncated file is an XML error with line", test_truncated_is_xml_error},
         {"external entities are never expanded", test_xxe_not_expanded},
         {"Define-XML 1.0 / non-define rejected", test_reject_unsupported},
+        {"entity bomb refused", test_entity_bomb},
         {"corpus defines load", test_corpus_load},
         {"clean define has no findings", test_clean_minimal},
         {"mutations give rule and line", test_mutations},
