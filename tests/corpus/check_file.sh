@@ -9,6 +9,9 @@
 #                 (info findings are allowed).  For extensions/extended_dataset.json, which carries
 #                 non-standard attributes and a wrong "records", only "reads" is checked: exit 0 or 1
 #                 (findings), never 2 (unreadable input).
+#   define        files with a study define.xml (next to them, or in the v1.1 folder of the same kind
+#                 for the v1.0 copies): `BIN validate --define DEFINE --format json` exits 0 with no
+#                 error or warning finding.
 #   sibling-*     for X.json with official X.ndjson / X.dsjc siblings: `BIN diff X.json X.ndjson`
 #                 exits 0.  The official .dsjc files were written by another tool and differ from the
 #                 .json in datasetJSONCreationDateTime and sourceSystem only (rows identical).  The
@@ -121,6 +124,25 @@ if [ $rc -ne 0 ]; then
     fail validate "exit $rc: $(why) $(head -c 300 "$T/report.json" | tr '\n' ' ')"
 else
     plan findings validate "$FILE" "$T/report.json"
+fi
+
+# ---- against the study's define.xml (Define-XML 2.1): the one next to the file, or for the v1.0
+# copies the one of the v1.1 folder of the same kind (same study data, same define).
+DIR=$(dirname "$FILE")
+DEFINE=
+if [ -f "$DIR/define.xml" ]; then
+    DEFINE="$DIR/define.xml"
+elif [ -f "$DIR/../../v1.1/$(basename "$DIR")/define.xml" ]; then
+    DEFINE="$DIR/../../v1.1/$(basename "$DIR")/define.xml"
+fi
+if [ -n "$DEFINE" ]; then
+    "$BIN" validate --define "$DEFINE" --format json "$FILE" >"$T/define-report.json" 2>"$LOG"
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        fail define "validate --define $DEFINE: exit $rc: $(why) $(head -c 300 "$T/define-report.json" | tr '\n' ' ')"
+    else
+        plan findings define "$FILE" "$T/define-report.json"
+    fi
 fi
 
 # ---- official siblings (X.json vs X.ndjson / X.dsjc)

@@ -9,10 +9,13 @@
 #
 # Per file (tests/corpus/check_file.sh has the details):
 #   validate       `BIN validate --format json` exits 0, no error or warning findings (info allowed)
+#   define         `BIN validate --define` against the study's define.xml, no error/warning
 #   sibling-*      X.json vs official X.ndjson / X.dsjc with `BIN diff`
 #   roundtrip-fmt  json -> ndjson -> dsjc -> json (and rotations), `BIN diff ORIGINAL RESULT` exits 0
 #   roundtrip-ver  1.1 -> 1.0 -> 1.1 or 1.0 -> 1.1 -> 1.0, `BIN diff` exits 0
 #   schema         converted outputs pass the official 1.0 / 1.1 JSON schema (python3-jsonschema)
+#   validate-out   converted outputs pass `BIN validate` with no error/warning
+#   writer-*       --dsjc-zlib, --level 1 and --pretty outputs read back equal
 # Prints every failure, then "corpus: N passed, M failed" (N, M count checks); exit 1 on failure.
 # Environment: CORPUS_JOBS (parallel jobs, default: number of CPUs, at most 4),
 #              CORPUS_KEEP=1 keeps the temporary directory for inspection.
