@@ -1,7 +1,7 @@
 #!/bin/sh
 # Checks of one Dataset-JSON file, run by tests/corpus/run.sh (in parallel, one file per call).
 # usage: check_file.sh BIN WORKDIR FILE
-# Prints one line per check: "PASS <check> <file>[ note]" or "FAIL <check> <file>: <reason>".
+# Writes one line per check to WORKDIR/f.XXXXXX.out: "PASS <check> <file>[ note]" or "FAIL <check> <file>: <reason>".
 # Temporary outputs go to a fresh directory under WORKDIR (run.sh removes WORKDIR).
 #
 # Checks:
@@ -40,6 +40,9 @@ HELPER="$HERE/helper.py"
 SCHEMAS="$ROOT/testdata/schemas"
 
 T=$(mktemp -d "$WORK/f.XXXXXX") || exit 1
+# Results go to a file of this job's own (parallel jobs writing long lines to one pipe could
+# interleave); run.sh collects WORK/f.*.out.
+exec >"$T.out"
 LOG="$T/log"
 PLAN="$T/plan"
 : >"$PLAN"
@@ -57,6 +60,17 @@ plan() {
 }
 # plan_schema VERSION OUTPUT: schema check of a converted file, labelled FILE:output-name
 plan_schema() { plan schema schema "$FILE:$(basename "$2")" "$1" "$2"; }
+
+# validate_out OUTPUT: our validator must accept our writer's output (no error/warning findings).
+validate_out() {
+    "$BIN" validate --format json "$1" >"$1.report" 2>"$LOG"
+    rc_=$?
+    if [ $rc_ -ne 0 ]; then
+        fail validate-out "$(basename "$1"): exit $rc_: $(why)"
+    else
+        plan findings validate-out "$FILE:$(basename "$1")" "$1.report"
+    fi
+}
 
 # conv IN OUT [VERSION]: format from OUT's extension, version 1.0/1.1 via --to.
 # Conversion warnings (stderr) are appended to $T/warnings as well.
@@ -157,10 +171,33 @@ if [ $VER = 1.1 ]; then
             break
         fi
         plan_schema 1.1 "$out"
+        validate_out "$out"
         prev=$out
     done
     if [ $ok = 1 ]; then
         if dsdiff "$FILE" "$prev"; then pass roundtrip-fmt; else fail roundtrip-fmt "diff original result: exit $?: $(why)"; fi
+    fi
+fi
+
+# ---- writer variants (1.1 .json only): raw zlib DSJC (the form the DSJC text describes), fastest
+# compression level, and pretty-printed JSON; each must read back equal to the original.
+if [ $VER = 1.1 ] && [ $EXT = json ]; then
+    for v in zlib level1 pretty; do
+        case $v in
+        zlib) out="$T/var.zlib.$BASE.dsjc"; set -- --dsjc-zlib ;;
+        level1) out="$T/var.level1.$BASE.dsjc"; set -- --level 1 ;;
+        pretty) out="$T/var.pretty.$BASE.json"; set -- --pretty ;;
+        esac
+        if "$BIN" convert "$@" "$FILE" "$out" >"$LOG" 2>&1; then :; else
+            fail writer-$v "convert $*: exit $?: $(why)"
+            continue
+        fi
+        if dsdiff "$FILE" "$out"; then pass writer-$v; else fail writer-$v "diff original result: exit $?: $(why)"; fi
+        plan_schema 1.1 "$out"
+    done
+    # the raw zlib form really is zlib (RFC 1950 header), not gzip
+    if [ -f "$T/var.zlib.$BASE.dsjc" ] && [ "$(head -c 2 "$T/var.zlib.$BASE.dsjc" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+        fail writer-zlib "--dsjc-zlib wrote a gzip header"
     fi
 fi
 
@@ -174,6 +211,7 @@ if [ $EXT = json ]; then
     if conv "$FILE" "$mid" $OTHER; then :; else step="convert --to $OTHER: exit $?"; fi
     if [ -z "$step" ]; then
         plan_schema $OTHER "$mid"
+        validate_out "$mid"
         if dsdiff "$FILE" "$mid"; then :; else step="$VER -> $OTHER: diff original middle: exit $?"; fi
     fi
     if [ -z "$step" ]; then
@@ -181,6 +219,7 @@ if [ $EXT = json ]; then
     fi
     if [ -z "$step" ]; then
         plan_schema $VER "$back"
+        validate_out "$back"
         if dsdiff "$mid" "$back"; then :; else step="$OTHER -> $VER: diff middle result: exit $?"; fi
     fi
     if [ -n "$step" ]; then

@@ -215,7 +215,7 @@ def check_losses(diff_path, warn_path):
 
 def emit(check, label, problems, note=""):
     if problems:
-        print("FAIL %s %s: %s" % (check, label, "; ".join(problems)))
+        print(("FAIL %s %s: %s" % (check, label, "; ".join(problems)))[:1500])
         return 1
     print("PASS %s %s%s" % (check, label, note))
     return 0

@@ -66,9 +66,10 @@ fi
 JOBS=${CORPUS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 [ "$JOBS" -gt 4 ] && JOBS=4
 START=$(date +%s)
-# One file per job; each job prints PASS/FAIL lines (whole lines, so parallel output does not mix).
-xargs -d '\n' -P "$JOBS" -n 1 sh "$HERE/check_file.sh" "$BIN" "$WORK" <"$LIST" >"$WORK/results" 2>"$WORK/stderr"
-cat "$WORK/results0" >>"$WORK/results"
+# One file per job; each job writes its PASS/FAIL lines to its own WORK/f.*.out file.
+xargs -d '\n' -P "$JOBS" -n 1 sh "$HERE/check_file.sh" "$BIN" "$WORK" <"$LIST" >"$WORK/stdout" 2>"$WORK/stderr"
+cat "$WORK"/f.*.out "$WORK/results0" >"$WORK/results" 2>/dev/null
+cat "$WORK/stdout" >>"$WORK/stderr"
 
 grep '^FAIL ' "$WORK/results"
 if [ -s "$WORK/stderr" ]; then
