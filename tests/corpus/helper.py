@@ -109,12 +109,21 @@ def check_findings(path):
     if not docs:
         return ["validate report is empty"]
     bad = []
+    counted = []
 
     def walk(node):
         if isinstance(node, dict):
             sev = node.get("severity")
             if isinstance(sev, str) and sev.lower() in ("error", "warning"):
                 bad.append(node)
+            # summary counts (findings beyond the display cap are only counted)
+            for key in ("error", "errors", "warning", "warnings"):
+                if isinstance(node.get(key), int) and not isinstance(node.get(key), bool) and node[key] > 0:
+                    counted.append("%s: %d" % (key, node[key]))
+            if node.get("fatal") not in (None, False, ""):
+                counted.append("fatal: %.200s" % json.dumps(node["fatal"]))
+            if node.get("valid") is False:
+                counted.append("valid: false")
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -126,6 +135,8 @@ def check_findings(path):
     out = ["finding: " + json.dumps(f, ensure_ascii=False)[:300] for f in bad[:5]]
     if len(bad) > 5:
         out.append("... %d error/warning findings in all" % len(bad))
+    if counted and not out:
+        out.append("report counts " + ", ".join(sorted(set(counted))))
     return out
 
 
