@@ -470,6 +470,16 @@ static void test_call_order(void)
     dsj_writer_free(NULL);
     CU_ASSERT_PTR_NULL(dsj_writer_new(NULL, NULL, &e));
     CU_ASSERT_EQUAL(e.code, DSJ_E_ARG);
+    /* metadata that is not UTF-8 is refused at begin */
+    dsj_meta_set(m, DSJ_META_LABEL, "bad \xc3(");
+    w = dsj_writer_new(dsj_sink_new_memory(NULL), NULL, &e);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_E_ENCODING);
+    CU_ASSERT_STRING_EQUAL(e.text, "metadata attribute label is not valid UTF-8");
+    CU_ASSERT_EQUAL(dsj_writer_row_begin(w, &e), DSJ_E_STATE);
+    dsj_writer_free(w);
+    w = NULL;
+    CU_ASSERT_PTR_NULL(dsj_writer_new(NULL, NULL, &e));
+    CU_ASSERT_EQUAL(e.code, DSJ_E_ARG);
     dsj_meta_free(m);
 }
 
@@ -533,7 +543,19 @@ static dsj_status_t put_misc(dsj_writer_t *w, dsj_error_t *e)
     if (dsj_writer_put_number_text(w, "01", 2, e) != DSJ_E_ARG) return DSJ_E_STATE;
     if (dsj_writer_put_number_text(w, "1.", 2, e) != DSJ_E_ARG) return DSJ_E_STATE;
     if (dsj_writer_put_double(w, 0.0 / 0.0, e) != DSJ_E_RANGE) return DSJ_E_STATE;
+    if (dsj_writer_put_string(w, "ab\xff", 3, e) != DSJ_E_ENCODING) return DSJ_E_STATE;
+    if (strcmp(e->text, "row 5, column X: invalid UTF-8 at byte 2 of the string")) return DSJ_E_STATE;
+    if (dsj_writer_row_begin(w, e)) return DSJ_E_STATE;
+    /* long text: the 8-byte scan path; a truncated sequence at the end, then an overlong form */
+    if (dsj_writer_put_string(w, "0123456789abcdef\xe6\x97", 18, e) != DSJ_E_ENCODING) return DSJ_E_STATE;
+    if (dsj_writer_row_begin(w, e)) return DSJ_E_STATE;
+    if (dsj_writer_put_string(w, "0123456789\xc0\xaf", 12, e) != DSJ_E_ENCODING) return DSJ_E_STATE;
+    if (dsj_writer_row_begin(w, e)) return DSJ_E_STATE;
     if ((st = dsj_writer_put_bool(w, 0, e)) || (st = dsj_writer_row_end(w, e))) return st;
+    if ((st = dsj_writer_row_begin(w, e)) ||
+        (st = dsj_writer_put_string(w, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e text \xc3\xa9", 17, e)) ||
+        (st = dsj_writer_row_end(w, e)))
+        return st;
     return DSJ_OK;
 }
 
@@ -549,7 +571,8 @@ static void test_put_values(void)
     s = write_one_column(DSJ_TYPE_STRING, put_misc, &st);
     CU_ASSERT_EQUAL(st, DSJ_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    CU_ASSERT_STRING_EQUAL(s, "[-9223372036854775808]\n[-1.250e+3]\n[true]\n[\"a\\\"\\\\\\u0001\xe6\x97\xa5\"]\n[false]\n");
+    CU_ASSERT_STRING_EQUAL(s, "[-9223372036854775808]\n[-1.250e+3]\n[true]\n[\"a\\\"\\\\\\u0001\xe6\x97\xa5\"]\n[false]\n"
+                              "[\"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e text \xc3\xa9\"]\n");
     free(s);
 }
 
@@ -1047,6 +1070,46 @@ static void test_sink_failure(void)
     dsj_meta_free(m);
 }
 
+static int stop_now(const dsj_finding_t *f, void *ctx)
+{
+    (void)f;
+    ++*(int *)ctx;
+    return 1;
+}
+
+/* A finding callback that answers non-zero stops the writer with DSJ_E_ABORTED. */
+static void test_callback_stops(void)
+{
+    dsj_error_t e;
+    dsj_meta_t *m = small_meta();
+    dsj_writer_options_t o;
+    dsj_writer_t *w;
+    int calls = 0;
+    dsj_writer_options_init(&o);
+    o.version = DSJ_V1_0; /* dbLastModifiedDateTime is lost: one warning */
+    o.on_finding = stop_now;
+    o.finding_ctx = &calls;
+    w = dsj_writer_new(dsj_sink_new_memory(NULL), &o, &e);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_writer_row_begin(w, &e), DSJ_E_STATE);
+    dsj_writer_free(w);
+    /* at a value: "2014" in a date column with targetDataType integer cannot become a SAS date */
+    dsj_meta_set(m, DSJ_META_DB_LAST_MODIFIED_DATETIME, NULL);
+    calls = 0;
+    w = dsj_writer_new(dsj_sink_new_memory(NULL), &o, &e);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_row_begin(w, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "S-1", 3, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_int64(w, 1, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "1.5", 3, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "2014", 4, &e), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_writer_row_end(w, &e), DSJ_E_STATE);
+    dsj_writer_free(w);
+    dsj_meta_free(m);
+}
+
 int main(void)
 {
     static const dsj_test_case_t cases[] = {
@@ -1070,6 +1133,7 @@ int main(void)
         {"metadata-only datasets", test_metadata_only},
         {"pretty 1.0", test_pretty_v10_parses},
         {"sink failure", test_sink_failure},
+        {"callback stops", test_callback_stops},
         {"corpus ADSL dates", test_corpus_adsl_dates},
         {"corpus 1.0 -> 1.1 -> 1.0", test_corpus_v10_round_trip},
         {NULL, NULL},
