@@ -516,10 +516,17 @@ static int is_seq_column(const dsj_column_t *c)
                  (c->name && strcmp(c->name, "ITEMGROUPDATASEQ") == 0));
 }
 
-static int warn(dsj_finding_cb cb, void *ctx, const char *rule, const char *pointer, const char *col,
-                const char *msg)
+/* Where metadata warnings go; stop is set when the callback asks to stop. */
+typedef struct conv_findings {
+    dsj_finding_cb cb;
+    void *ctx;
+    int stop;
+} conv_findings_t;
+
+static void warn(conv_findings_t *fs, const char *rule, const char *pointer, const char *col, const char *msg)
 {
-    return dsj_emit(cb, ctx, rule, DSJ_SEV_WARNING, NULL, 0, 0, 0, pointer, 0, col, "%s", msg);
+    if (!fs->stop && dsj_emit(fs->cb, fs->ctx, rule, DSJ_SEV_WARNING, NULL, 0, 0, 0, pointer, 0, col, "%s", msg))
+        fs->stop = 1;
 }
 
 /* "YYYY-MM-DDThh:mm" (+ optional Z / +hh:mm) without seconds: insert ":00". 1 = changed. */
@@ -553,7 +560,7 @@ static dsj_status_t copy_common(const dsj_meta_t *in, dsj_meta_t *m)
 }
 
 /* Extras: 1.0 data-level keys ("data:X") become root keys X in 1.1. */
-static dsj_status_t copy_extras(const dsj_meta_t *in, dsj_meta_t *m, int strip_data, dsj_finding_cb cb, void *ctx)
+static dsj_status_t copy_extras(const dsj_meta_t *in, dsj_meta_t *m, int strip_data, conv_findings_t *fs)
 {
     struct json_object *ex = dsj_meta_extra(in), *out;
     if (!ex || !json_object_is_type(ex, json_type_object)) return DSJ_OK;
@@ -568,7 +575,7 @@ static dsj_status_t copy_extras(const dsj_meta_t *in, dsj_meta_t *m, int strip_d
                 char msg[600];
                 snprintf(msg, sizeof msg, "extra attribute \"%s\" appears at both the root and the "
                          "clinicalData/referenceData level; 1.1 has one level: the second was dropped", key);
-                warn(cb, ctx, RULE_LOSS, NULL, NULL, msg);
+                warn(fs, RULE_LOSS, NULL, NULL, msg);
                 continue;
             }
             if (json_object_deep_copy(v, &copy, NULL) != 0 || json_object_object_add(out, key, copy) != 0) {
@@ -583,7 +590,7 @@ static dsj_status_t copy_extras(const dsj_meta_t *in, dsj_meta_t *m, int strip_d
 }
 
 static dsj_status_t conv_10_to_11(const dsj_meta_t *in, dsj_meta_t *m, dsj_conv_plan_t *p,
-                                  dsj_finding_cb cb, void *ctx)
+                                  conv_findings_t *fs)
 {
     const char *cdt = dsj_meta_get(in, DSJ_META_CREATION_DATETIME);
     const char *ssn = dsj_meta_get(in, DSJ_META_SOURCE_SYSTEM_NAME);
@@ -595,28 +602,28 @@ static dsj_status_t conv_10_to_11(const dsj_meta_t *in, dsj_meta_t *m, dsj_conv_
         if (dsj_meta_set(m, DSJ_META_CREATION_DATETIME, fixed) != DSJ_OK) return DSJ_E_NOMEM;
         snprintf(msg, sizeof msg, "creationDateTime \"%s\" has no seconds, which 1.1 requires: written as \"%s\"",
                  cdt, fixed);
-        warn(cb, ctx, RULE_DATETIME, "/creationDateTime", NULL, msg);
+        warn(fs, RULE_DATETIME, "/creationDateTime", NULL, msg);
     }
     if (dsj_meta_get(in, DSJ_META_AS_OF_DATETIME)) {
         dsj_meta_set(m, DSJ_META_AS_OF_DATETIME, NULL);
-        warn(cb, ctx, RULE_LOSS, "/asOfDateTime", NULL,
+        warn(fs, RULE_LOSS, "/asOfDateTime", NULL,
              "asOfDateTime (when the database was queried) has no exact 1.1 counterpart "
              "(dbLastModifiedDateTime means when it was last modified): dropped");
     }
     if ((ssn != NULL) != (ssv != NULL)) {
         dsj_meta_set(m, DSJ_META_SOURCE_SYSTEM_NAME, NULL);
         dsj_meta_set(m, DSJ_META_SOURCE_SYSTEM_VERSION, NULL);
-        warn(cb, ctx, RULE_LOSS, ssn ? "/sourceSystem" : "/sourceSystemVersion", NULL,
+        warn(fs, RULE_LOSS, ssn ? "/sourceSystem" : "/sourceSystemVersion", NULL,
              "1.1 sourceSystem needs both name and version but only one of sourceSystem/sourceSystemVersion "
              "is present: dropped");
     }
     if (dsj_meta_is_reference_data(in)) {
         dsj_meta_set_reference_data(m, 0);
-        warn(cb, ctx, RULE_LOSS, "/referenceData", NULL,
+        warn(fs, RULE_LOSS, "/referenceData", NULL,
              "referenceData/clinicalData distinction has no 1.1 counterpart (Define-XML "
              "ItemGroupDef/@IsReferenceData keeps it)");
     }
-    if (copy_extras(in, m, 1, cb, ctx) != DSJ_OK) return DSJ_E_NOMEM;
+    if (copy_extras(in, m, 1, fs) != DSJ_OK) return DSJ_E_NOMEM;
     for (i = 0; i < n; i++) {
         dsj_column_t c = *dsj_meta_column(in, i);
         dsj_datatype_t k;
@@ -640,18 +647,18 @@ static dsj_status_t conv_10_to_11(const dsj_meta_t *in, dsj_meta_t *m, dsj_conv_
 }
 
 static dsj_status_t conv_11_to_10(const dsj_meta_t *in, dsj_meta_t *m, dsj_conv_plan_t *p,
-                                  dsj_finding_cb cb, void *ctx)
+                                  conv_findings_t *fs)
 {
     size_t i, n = dsj_meta_ncolumns(in);
     char msg[700], ptr[64];
     if (dsj_meta_set(m, DSJ_META_DATASET_JSON_VERSION, "1.0.0") != DSJ_OK) return DSJ_E_NOMEM;
     if (dsj_meta_get(in, DSJ_META_DB_LAST_MODIFIED_DATETIME)) {
         dsj_meta_set(m, DSJ_META_DB_LAST_MODIFIED_DATETIME, NULL);
-        warn(cb, ctx, RULE_LOSS, "/dbLastModifiedDateTime", NULL,
+        warn(fs, RULE_LOSS, "/dbLastModifiedDateTime", NULL,
              "dbLastModifiedDateTime (when the database was last modified) has no exact 1.0 counterpart "
              "(asOfDateTime means when it was queried): dropped");
     }
-    if (copy_extras(in, m, 0, cb, ctx) != DSJ_OK) return DSJ_E_NOMEM;
+    if (copy_extras(in, m, 0, fs) != DSJ_OK) return DSJ_E_NOMEM;
     if (!(n > 0 && is_seq_column(dsj_meta_column(in, 0)))) {
         dsj_column_t seq;
         memset(&seq, 0, sizeof seq);
@@ -673,7 +680,7 @@ static dsj_status_t conv_11_to_10(const dsj_meta_t *in, dsj_meta_t *m, dsj_conv_
             if (tt != DSJ_TYPE_NONE && tt != DSJ_TYPE_DECIMAL) {
                 snprintf(msg, sizeof msg, "targetDataType \"%s\" on decimal column %s has no 1.0 counterpart: dropped",
                          dsj_datatype_name(tt), cname);
-                warn(cb, ctx, RULE_LOSS, ptr, c.name, msg);
+                warn(fs, RULE_LOSS, ptr, c.name, msg);
             }
         } else if ((t == DSJ_TYPE_DATE || t == DSJ_TYPE_DATETIME || t == DSJ_TYPE_TIME) && tt == DSJ_TYPE_INTEGER) {
             p->ops[i] = t == DSJ_TYPE_DATE ? DSJ_CONV_DATE_TO_SAS
@@ -683,14 +690,14 @@ static dsj_status_t conv_11_to_10(const dsj_meta_t *in, dsj_meta_t *m, dsj_conv_
         } else if (t == DSJ_TYPE_DATE || t == DSJ_TYPE_DATETIME || t == DSJ_TYPE_TIME || t == DSJ_TYPE_URI) {
             snprintf(msg, sizeof msg, "dataType \"%s\" of column %s has no 1.0 type: written as \"string\"%s",
                      dsj_datatype_name(t), cname, tt != DSJ_TYPE_NONE ? " (targetDataType dropped)" : "");
-            warn(cb, ctx, RULE_TYPE, ptr, c.name, msg);
+            warn(fs, RULE_TYPE, ptr, c.name, msg);
             c.data_type = DSJ_TYPE_STRING;
             c.data_type_text = "string";
         } else if (tt != DSJ_TYPE_NONE) {
             snprintf(msg, sizeof msg, "targetDataType \"%s\" on %s column %s has no 1.0 counterpart: dropped",
                      dsj_datatype_name(tt), t == DSJ_TYPE_UNKNOWN && c.data_type_text ? c.data_type_text
                      : dsj_datatype_name(t), cname);
-            warn(cb, ctx, RULE_LOSS, ptr, c.name, msg);
+            warn(fs, RULE_LOSS, ptr, c.name, msg);
         }
         c.target_data_type = DSJ_TYPE_NONE;
         if (dsj_meta_add_column(m, &c) != DSJ_OK) return DSJ_E_NOMEM;
@@ -704,6 +711,7 @@ dsj_status_t dsj_convert_meta(const dsj_meta_t *in, dsj_version_t to, dsj_meta_t
     dsj_version_t from = dsj_meta_version(in);
     dsj_meta_t *m = NULL;
     dsj_status_t st;
+    conv_findings_t fs;
     size_t i, n = dsj_meta_ncolumns(in);
     *out = NULL;
     memset(p, 0, sizeof *p);
@@ -729,8 +737,16 @@ dsj_status_t dsj_convert_meta(const dsj_meta_t *in, dsj_version_t to, dsj_meta_t
     }
     if (!(m = dsj_meta_new(to))) goto nomem;
     if (copy_common(in, m) != DSJ_OK) goto nomem;
-    st = from == DSJ_V1_0 ? conv_10_to_11(in, m, p, cb, ctx) : conv_11_to_10(in, m, p, cb, ctx);
+    fs.cb = cb;
+    fs.ctx = ctx;
+    fs.stop = 0;
+    st = from == DSJ_V1_0 ? conv_10_to_11(in, m, p, &fs) : conv_11_to_10(in, m, p, &fs);
     if (st != DSJ_OK) goto nomem;
+    if (fs.stop) {
+        dsj_meta_free(m);
+        dsj_conv_plan_free(p);
+        return dsj_err(err, DSJ_E_ABORTED, "conversion stopped by the finding callback");
+    }
     *out = m;
     return DSJ_OK;
 nomem:

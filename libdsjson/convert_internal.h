@@ -54,7 +54,7 @@ int dsj_convert_cell(dsj_conv_op_t op, const dsj_cell_t *in, dsj_cell_t *out, ds
 dsj_datatype_t dsj_sas_format_kind(const char *display_format);
 
 /* SAS values <-> ISO 8601 text (proleptic Gregorian, years 0000-9999).
- * Writers return the length written into buf (size >= 20) or -1 when out of range. */
+ * Writers return the length written into buf (which must hold 32 bytes) or -1 when out of range. */
 int dsj_sas_date_to_iso(int64_t days, char *buf);
 int dsj_sas_datetime_to_iso(int64_t seconds, char *buf);
 int dsj_sas_time_to_iso(int64_t seconds, char *buf);

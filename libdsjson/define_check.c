@@ -78,6 +78,7 @@ struct dsj_define_checker {
     size_t tab_cap, tab_n;
     dsj_buf_t key, prev_key;
     uint64_t prev_row;
+    int study_checked, mdv_checked, name_checked, label_checked;        /* see check_late_attrs */
     int aborted;
     dsj_status_t failed;                   /* sticky DSJ_E_NOMEM */
 };
@@ -204,32 +205,55 @@ static int is_seq_column(const dsj_define_checker_t *c, const dsj_column_t *col)
            (str_eq(col->item_oid, "ITEMGROUPDATASEQ") || (!col->item_oid && str_eq(col->name, "ITEMGROUPDATASEQ")));
 }
 
-static void check_dataset(dsj_define_checker_t *c)
+/* Dataset attributes may follow the rows in a JSON file (the reader adds them at the end), so each is
+   checked once, as soon as it is known: at new() or at end(). */
+static void check_late_attrs(dsj_define_checker_t *c)
 {
     const dsj_meta_t *m = c->meta;
     const dsj_define_itemgroup_t *g = c->ig;
     const char *v, *d;
     char p[600];
-    if ((v = dsj_meta_get(m, DSJ_META_STUDY_OID)) && (d = dsj_define_study_oid(c->def)) && strcmp(v, d) != 0) {
-        ds_pointer(c, p, sizeof p, "studyOID");
-        emit_meta(c, "DXC-STUDY-OID", DSJ_SEV_ERROR, p, NULL, "studyOID '%s' differs from the define's Study OID '%s'",
-                  v, d);
+    if (!c->study_checked && (v = dsj_meta_get(m, DSJ_META_STUDY_OID))) {
+        c->study_checked = 1;
+        if ((d = dsj_define_study_oid(c->def)) && strcmp(v, d) != 0) {
+            ds_pointer(c, p, sizeof p, "studyOID");
+            emit_meta(c, "DXC-STUDY-OID", DSJ_SEV_ERROR, p, NULL,
+                      "studyOID '%s' differs from the define's Study OID '%s'", v, d);
+        }
     }
-    if ((v = dsj_meta_get(m, DSJ_META_METADATA_VERSION_OID)) && (d = dsj_define_mdv_oid(c->def)) && strcmp(v, d) != 0) {
-        ds_pointer(c, p, sizeof p, "metaDataVersionOID");
-        emit_meta(c, "DXC-MDV-OID", DSJ_SEV_ERROR, p, NULL,
-                  "metaDataVersionOID '%s' differs from the define's MetaDataVersion OID '%s'", v, d);
+    if (!c->mdv_checked && (v = dsj_meta_get(m, DSJ_META_METADATA_VERSION_OID))) {
+        c->mdv_checked = 1;
+        if ((d = dsj_define_mdv_oid(c->def)) && strcmp(v, d) != 0) {
+            ds_pointer(c, p, sizeof p, "metaDataVersionOID");
+            emit_meta(c, "DXC-MDV-OID", DSJ_SEV_ERROR, p, NULL,
+                      "metaDataVersionOID '%s' differs from the define's MetaDataVersion OID '%s'", v, d);
+        }
     }
-    if ((v = dsj_meta_get(m, DSJ_META_NAME)) && g->name && strcmp(v, g->name) != 0) {
-        ds_pointer(c, p, sizeof p, "name");
-        emit_meta(c, "DXC-DS-NAME", DSJ_SEV_ERROR, p, NULL, "dataset name '%s' differs from ItemGroupDef %s Name '%s'",
-                  v, nz(g->oid), g->name);
+    if (!c->name_checked && (v = dsj_meta_get(m, DSJ_META_NAME))) {
+        c->name_checked = 1;
+        if (g->name && strcmp(v, g->name) != 0) {
+            ds_pointer(c, p, sizeof p, "name");
+            emit_meta(c, "DXC-DS-NAME", DSJ_SEV_ERROR, p, NULL,
+                      "dataset name '%s' differs from ItemGroupDef %s Name '%s'", v, nz(g->oid), g->name);
+        }
     }
-    if ((v = dsj_meta_get(m, DSJ_META_LABEL)) && g->description && strcmp(v, g->description) != 0) {
-        ds_pointer(c, p, sizeof p, "label");
-        emit_meta(c, "DXC-DS-LABEL", DSJ_SEV_WARNING, p, NULL,
-                  "dataset label '%s' differs from ItemGroupDef %s Description '%s'", v, nz(g->oid), g->description);
+    if (!c->label_checked && (v = dsj_meta_get(m, DSJ_META_LABEL))) {
+        c->label_checked = 1;
+        if (g->description && strcmp(v, g->description) != 0) {
+            ds_pointer(c, p, sizeof p, "label");
+            emit_meta(c, "DXC-DS-LABEL", DSJ_SEV_WARNING, p, NULL,
+                      "dataset label '%s' differs from ItemGroupDef %s Description '%s'", v, nz(g->oid),
+                      g->description);
+        }
     }
+}
+
+static void check_dataset(dsj_define_checker_t *c)
+{
+    const dsj_meta_t *m = c->meta;
+    const dsj_define_itemgroup_t *g = c->ig;
+    char p[600];
+    check_late_attrs(c);
     if (c->version == DSJ_V1_0 && dsj_meta_is_reference_data(m) != g->is_reference_data) {
         ds_pointer(c, p, sizeof p, "referenceData");
         emit_meta(c, "DXC-REFERENCE-DATA", DSJ_SEV_WARNING, p, NULL,
@@ -435,7 +459,13 @@ static int check_columns(dsj_define_checker_t *c)
     }
     for (k = 0; k < g->n_itemrefs; k++) {
         const dsj_define_itemref_t *r = &g->itemrefs[k];
+        size_t j;
+        int dup = 0;
         if (used[k]) continue;
+        /* A repeated ItemRef (a define defect reported by dsj_define_validate) is not a missing column. */
+        for (j = 0; j < g->n_itemrefs && !dup; j++)
+            dup = j != k && used[j] && str_eq(g->itemrefs[j].item_oid, r->item_oid);
+        if (dup) continue;
         ds_pointer(c, p, sizeof p, c->version == DSJ_V1_0 ? "items" : "columns");
         emit_meta(c, "DXC-COL-MISSING", DSJ_SEV_ERROR, p, r->itemdef ? r->itemdef->name : NULL,
                   "ItemGroupDef %s has ItemRef %s (%s, OrderNumber %s) but the dataset has no such column", nz(g->oid),
@@ -723,36 +753,43 @@ static const char *const R_LENGTH[2] = {"DXC-VAL-LENGTH", "DXC-VLM-LENGTH"};
 static const char *const R_SIGDIGITS[2] = {"DXC-VAL-SIGDIGITS", "DXC-VLM-SIGDIGITS"};
 static const char *const R_CODELIST[2] = {"DXC-VAL-CODELIST", "DXC-VLM-CODELIST"};
 
+/* "ItemDef X" or "value-level ItemDef X (WhereClause W)", built only when a finding is emitted. */
+static const char *describe_item(char *buf, size_t size, const vcheck_t *v, const clause_t *where)
+{
+    const char *oid = v->it && v->it->oid ? v->it->oid : "?";
+    if (where) snprintf(buf, size, "value-level ItemDef %s (WhereClause %s)", oid, nz(where->wc->oid));
+    else snprintf(buf, size, "ItemDef %s", oid);
+    return buf;
+}
+
 static void check_value(dsj_define_checker_t *c, const dsj_row_t *row, size_t ci, const char *cn,
                         const vcheck_t *v, const clause_t *where)
 {
     const dsj_cell_t *cell = &row->cells[ci];
     int lv = where != NULL;
     char shown[80], ctx[200];
-    const char *oid = v->it ? nz(v->it->oid) : "?";
-    if (lv) snprintf(ctx, sizeof ctx, "value-level ItemDef %s (WhereClause %s)", oid, nz(where->wc->oid));
-    else snprintf(ctx, sizeof ctx, "ItemDef %s", oid);
+    ctx[0] = '\0';
+#define CTX() describe_item(ctx, sizeof ctx, v, where)
+#define SHOWN() (shorten(shown, sizeof shown, cell->text, cell->len), shown)
     if (cell_missing(cell)) {
         if (v->mandatory)
             emit_cell(c, R_MANDATORY[lv], DSJ_SEV_ERROR, row, ci, cn, "%s is Mandatory=\"Yes\" but the value is %s",
-                      ctx, cell->kind == DSJ_CELL_NULL ? "null" : "\"\"");
+                      CTX(), cell->kind == DSJ_CELL_NULL ? "null" : "\"\"");
         return;
     }
     if (cell->kind != DSJ_CELL_STRING && !cell_is_number(cell)) return; /* booleans, invalid: the validator's */
-    shorten(shown, sizeof shown, cell->text, cell->len);
     /* DataType grammar */
     if (cell->kind == DSJ_CELL_STRING) {
         dsj_dc_match_t m = dsj_dc_grammar_match(c->gram, v->vtype, cell->text, cell->len);
         if (m == DSJ_DC_MATCH_BAD)
             emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "value '%s' is not a valid %s (%s DataType)",
-                      shown, dsj_dc_vtype_name(v->vtype), ctx);
+                      SHOWN(), dsj_dc_vtype_name(v->vtype), CTX());
         else if (m == DSJ_DC_MATCH_REDUCED)
             emit_cell(c, R_PRECISION[lv], DSJ_SEV_WARNING, row, ci, cn,
                       "value '%s' is a reduced-precision ISO 8601 value, but %s has DataType %s (a complete value)",
-                      shown, ctx, dsj_dc_vtype_name(v->vtype));
+                      SHOWN(), CTX(), dsj_dc_vtype_name(v->vtype));
     } else if (v->vtype == DSJ_DC_V_INTEGER) {
-        int fd = dsj_dc_fraction_digits(cell->text, cell->len);
-        if (cell->kind == DSJ_CELL_NUMBER && fd > 0) {
+        if (cell->kind == DSJ_CELL_NUMBER && dsj_dc_fraction_digits(cell->text, cell->len) > 0) {
             size_t k, dot = cell->len;
             int nonzero = 0;
             for (k = 0; k < cell->len; k++) if (cell->text[k] == '.') { dot = k; break; }
@@ -760,10 +797,10 @@ static void check_value(dsj_define_checker_t *c, const dsj_row_t *row, size_t ci
                 if (cell->text[k] != '0') nonzero = 1;
             if (nonzero || dot == cell->len)
                 emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "value %s is not an integer (%s DataType integer)",
-                          shown, ctx);
+                          SHOWN(), CTX());
         }
     } else if (v->vtype != DSJ_DC_V_FLOAT && v->vtype != DSJ_DC_V_NONE && v->vtype != DSJ_DC_V_BOOLEAN) {
-        emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "number %s where %s has DataType %s", shown, ctx,
+        emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "number %s where %s has DataType %s", SHOWN(), CTX(),
                   dsj_dc_vtype_name(v->vtype));
     }
     /* Length (characters) */
@@ -771,21 +808,23 @@ static void check_value(dsj_define_checker_t *c, const dsj_row_t *row, size_t ci
         size_t nch = dsj_dc_utf8_chars(cell->text, cell->len);
         if (nch != (size_t)-1 && nch > (size_t)v->length)
             emit_cell(c, R_LENGTH[lv], DSJ_SEV_WARNING, row, ci, cn, "value '%s' has %zu characters; %s has Length %lld",
-                      shown, nch, ctx, (long long)v->length);
+                      SHOWN(), nch, CTX(), (long long)v->length);
     }
     /* SignificantDigits: digits after the decimal point */
     if (v->sigdig > 0) {
         int fd = dsj_dc_fraction_digits(cell->text, cell->len);
         if (fd > v->sigdig)
             emit_cell(c, R_SIGDIGITS[lv], DSJ_SEV_WARNING, row, ci, cn,
-                      "value %s has %d digits after the decimal point; %s has SignificantDigits %lld", shown, fd, ctx,
+                      "value %s has %d digits after the decimal point; %s has SignificantDigits %lld", SHOWN(), fd, CTX(),
                       (long long)v->sigdig);
     }
     /* CodeList */
     if (v->cl && !codelist_has(c->def, v->cl, cell))
-        emit_cell(c, R_CODELIST[lv], DSJ_SEV_ERROR, row, ci, cn, "value '%s' is not in CodeList %s (%s) of %s", shown,
-                  nz(v->cl->oid), nz(v->cl->name), ctx);
+        emit_cell(c, R_CODELIST[lv], DSJ_SEV_ERROR, row, ci, cn, "value '%s' is not in CodeList %s (%s) of %s", SHOWN(),
+                  nz(v->cl->oid), nz(v->cl->name), CTX());
 }
+#undef SHOWN
+#undef CTX
 
 /* ------------------------------------------------------- key uniqueness */
 
@@ -932,6 +971,8 @@ dsj_status_t dsj_define_checker_end(dsj_define_checker_t *c)
 {
     if (!c) return DSJ_E_ARG;
     if (c->failed) return c->failed;
+    if (c->aborted) return DSJ_E_ABORTED;
+    if (c->ig) check_late_attrs(c);
     if (c->aborted) return DSJ_E_ABORTED;
     /* Duplicates are reported as they are met; the key table is no longer needed. */
     dsj_free(c->tab);

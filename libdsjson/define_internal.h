@@ -107,6 +107,14 @@ struct dsj_define {
     struct dsj_define_extref { const char *attr, *value; uint64_t line; } *extrefs;
     size_t n_extrefs, cap_extrefs;
 
+    /* Children that occur more often than allowed (seen while parsing; reported as DEF-CARDINALITY). */
+    struct dsj_define_extra_child {
+        const char *parent, *key, *child; /* element name, its OID (or coded value), the repeated child */
+        size_t count, max;
+        uint64_t line;
+    } *extra_children;
+    size_t n_extra_children, cap_extra_children;
+
     dsj_codeidx_ent_t *codeidx;
     size_t codeidx_cap;
 };

@@ -121,6 +121,33 @@ static size_t count_children(const xmlNode *n, const char *uri, const char *loca
     return k;
 }
 
+/* Note a child element that occurs more than max times under n (DEF-CARDINALITY). */
+static void at_most(pctx_t *p, const xmlNode *n, const char *parent, const char *key, const char *uri, const char *local,
+                    const char *shown, size_t max)
+{
+    dsj_define_t *def = p->def;
+    size_t k = count_children(n, uri, local);
+    if (k <= max) return;
+    if (def->n_extra_children == def->cap_extra_children) {
+        size_t cap = def->cap_extra_children ? def->cap_extra_children * 2 : 16;
+        struct dsj_define_extra_child *g = dsj_arena_alloc(p->a, cap * sizeof *g);
+        if (!g) {
+            p->nomem = 1;
+            return;
+        }
+        if (def->n_extra_children) memcpy(g, def->extra_children, def->n_extra_children * sizeof *g);
+        def->extra_children = g;
+        def->cap_extra_children = cap;
+    }
+    def->extra_children[def->n_extra_children].parent = parent;
+    def->extra_children[def->n_extra_children].key = key;
+    def->extra_children[def->n_extra_children].child = shown;
+    def->extra_children[def->n_extra_children].count = k;
+    def->extra_children[def->n_extra_children].max = max;
+    def->extra_children[def->n_extra_children].line = line_of(n);
+    def->n_extra_children++;
+}
+
 static const xmlNode *first_child(const xmlNode *n, const char *uri, const char *local)
 {
     const xmlNode *c;
@@ -272,6 +299,7 @@ static void parse_leaf(pctx_t *p, const xmlNode *n, dsj_define_leaf_t *l)
     l->href = attr(p, n, DSJ_NS_XLINK, "href");
     l->title = t ? text_of(p, t) : NULL;
     l->line = line_of(n);
+    at_most(p, n, "def:leaf", l->id, p->defns, "title", "def:title", 1);
 }
 
 static void parse_itemgroup(pctx_t *p, const xmlNode *n, size_t idx, size_t *leaf_slot)
@@ -299,6 +327,7 @@ static void parse_itemgroup(pctx_t *p, const xmlNode *n, size_t idx, size_t *lea
     g->line = line_of(n);
     desc = first_child(n, DSJ_NS_ODM, "Description");
     g->description = desc ? translated(p, desc) : NULL;
+    at_most(p, n, "ItemGroupDef", g->oid, DSJ_NS_ODM, "Description", "Description", 1);
     def->ig_description_line[idx] = desc ? line_of(desc) : 0;
     parse_itemrefs(p, n, &g->itemrefs, &g->n_itemrefs);
     parse_aliases(p, n, &g->aliases, &g->n_aliases);
@@ -342,6 +371,9 @@ static void parse_itemdef(pctx_t *p, const xmlNode *n, size_t idx)
     it->line = line_of(n);
     def->itemdef_has_description[idx] = first_child(n, DSJ_NS_ODM, "Description") != NULL;
     it->description = description(p, n);
+    at_most(p, n, "ItemDef", it->oid, DSJ_NS_ODM, "Description", "Description", 1);
+    at_most(p, n, "ItemDef", it->oid, DSJ_NS_ODM, "CodeListRef", "CodeListRef", 1);
+    at_most(p, n, "ItemDef", it->oid, p->defns, "ValueListRef", "def:ValueListRef", 1);
     if ((c = first_child(n, DSJ_NS_ODM, "CodeListRef"))) it->codelist_oid = attr(p, c, NULL, "CodeListOID");
     if ((c = first_child(n, p->defns, "ValueListRef"))) it->valuelist_oid = attr(p, c, NULL, "ValueListOID");
     parse_aliases(p, n, &it->aliases, &it->n_aliases);
@@ -378,6 +410,7 @@ static void parse_codeitem(pctx_t *p, const xmlNode *n, dsj_define_codeitem_t *c
     ci->nci_code = nci_code(al, nal);
     ci->enumerated = enumerated;
     ci->line = line_of(n);
+    at_most(p, n, enumerated ? "EnumeratedItem" : "CodeListItem", ci->coded_value, DSJ_NS_ODM, "Decode", "Decode", 1);
 }
 
 static void parse_codelist(pctx_t *p, const xmlNode *n, size_t idx)
@@ -399,6 +432,7 @@ static void parse_codelist(pctx_t *p, const xmlNode *n, size_t idx)
     cl->comment_oid = dattr(p, n, "CommentOID");
     cl->description = description(p, n);
     cl->line = line_of(n);
+    at_most(p, n, "CodeList", cl->oid, DSJ_NS_ODM, "Description", "Description", 1);
     parse_aliases(p, n, &al, &nal);
     cl->nci_code = nci_code(al, nal);
     def->codelist_has_codelistitem[idx] = k1 > 0;
@@ -464,6 +498,7 @@ static void parse_method(pctx_t *p, const xmlNode *n, dsj_define_method_t *m)
     m->description = description(p, n);
     m->n_formal_expressions = count_children(n, DSJ_NS_ODM, "FormalExpression");
     m->line = line_of(n);
+    at_most(p, n, "MethodDef", m->oid, DSJ_NS_ODM, "Description", "Description", 1);
     parse_docrefs(p, n, &m->docrefs, &m->n_docrefs);
 }
 
@@ -472,6 +507,7 @@ static void parse_comment(pctx_t *p, const xmlNode *n, dsj_define_comment_t *m)
     m->oid = attr(p, n, NULL, "OID");
     m->description = description(p, n);
     m->line = line_of(n);
+    at_most(p, n, "def:CommentDef", m->oid, DSJ_NS_ODM, "Description", "Description", 1);
     parse_docrefs(p, n, &m->docrefs, &m->n_docrefs);
 }
 

@@ -247,6 +247,23 @@ static void check_documents(dsj_dr_t *r)
     }
 }
 
+/* Children repeated beyond their maximum (found by the parser). */
+static void check_cardinality(dsj_dr_t *r)
+{
+    const dsj_define_t *d = r->def;
+    size_t i;
+    char p[512];
+    for (i = 0; i < d->n_extra_children && !r->stop; i++) {
+        const struct dsj_define_extra_child *x = &d->extra_children[i];
+        const char *key_attr = strcmp(x->parent, "def:leaf") == 0 ? "ID"
+                               : (strcmp(x->parent, "CodeListItem") == 0 || strcmp(x->parent, "EnumeratedItem") == 0) ? "CodedValue"
+                                                                                                                    : "OID";
+        dsj_dr_emit(r, "DEF-CARDINALITY", DSJ_SEV_ERROR, x->line, dsj_dr_ptr(p, sizeof p, NULL, x->parent, key_attr, x->key, 0),
+                    "%s '%s' has %zu %s elements; at most %zu %s allowed", x->parent, dsj_dr_show(x->key), x->count, x->child,
+                    x->max, x->max == 1 ? "is" : "are");
+    }
+}
+
 /* ------------------------------------------------------------------ datasets */
 
 static const char *const analysis_classes[] = {
@@ -571,6 +588,7 @@ dsj_status_t dsj_define_validate(const dsj_define_t *def, const char *xsd_dir, d
     check_mdv(&r);
     check_standards(&r);
     check_documents(&r);
+    check_cardinality(&r);
     check_itemgroups(&r);
     dsj_dr_check_items(&r);
     dsj_dr_check_uniqueness(&r);

@@ -122,6 +122,13 @@ static const xmlNode *find_entity_ref(const xmlNode *n)
     return NULL;
 }
 
+/* libxml2 prints some loader warnings through its generic handler (per thread); keep them off stderr. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 static int uses_arm(const dsj_define_t *def)
 {
     /* The ARM namespace URI in the text is enough: it is only ever declared by ARM documents. */
@@ -169,7 +176,13 @@ dsj_status_t dsj_define_validate_xsd(const dsj_define_t *def, const char *xsd_di
         return dsj_error_set(err, DSJ_E_NOMEM, entry, 0, 0, 0, "cannot create the XML Schema parser");
     }
     xmlSchemaSetParserStructuredErrors(pctx, on_schema_error, &x);
-    schema = xmlSchemaParse(pctx);
+    {
+        xmlGenericErrorFunc saved = xmlGenericError;
+        void *saved_ctx = xmlGenericErrorContext;
+        xmlSetGenericErrorFunc(NULL, quiet);
+        schema = xmlSchemaParse(pctx);
+        xmlSetGenericErrorFunc(saved_ctx, saved);
+    }
     xmlSchemaFreeParserCtxt(pctx);
     if (!schema) {
         status = dsj_error_set(err, DSJ_E_DEFINE, entry, 0, 0, 0, "cannot load the XML Schema %s: %s", entry,

@@ -44,9 +44,8 @@ static long inflate_fail(inflate_impl_t *z, dsj_error_t *err, const char *what)
 {
     const char *name = dsj_source_name(z->inner);
     uint64_t off = in_offset(z);
-    /* The file name is in err->file (dsj_error_format prints it first). */
-    dsj_error_set(err, DSJ_E_COMPRESSION, name, 0, 0, off, "%s at compressed byte %llu%s%s", what,
-                  (unsigned long long)off, z->zs.msg ? ": " : "", z->zs.msg ? z->zs.msg : "");
+    dsj_error_set(err, DSJ_E_COMPRESSION, name, 0, 0, off, "%s at compressed byte %llu in '%s'%s%s",
+                  what, (unsigned long long)off, name, z->zs.msg ? ": " : "", z->zs.msg ? z->zs.msg : "");
     return -1;
 }
 

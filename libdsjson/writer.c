@@ -398,6 +398,26 @@ static void make_row_strings(dsj_writer_t *w)
 
 /* ---------------------------------------------------------------- begin */
 
+static int utf8_ok(const char *s) { return !s || dsj_utf8_check(s, strlen(s)) == strlen(s); }
+
+/* The writer never produces invalid UTF-8: metadata texts are checked once here. */
+static dsj_status_t check_meta_utf8(const dsj_meta_t *m, dsj_error_t *err)
+{
+    size_t i;
+    int a;
+    for (a = 0; a < DSJ_META__COUNT; a++)
+        if (!utf8_ok(dsj_meta_get(m, (dsj_meta_attr_t)a)))
+            return dsj_err(err, DSJ_E_ENCODING, "metadata attribute %s is not valid UTF-8",
+                           dsj_meta_attr_name((dsj_meta_attr_t)a, dsj_meta_version(m)));
+    for (i = 0; i < dsj_meta_ncolumns(m); i++) {
+        const dsj_column_t *c = dsj_meta_column(m, i);
+        if (!utf8_ok(c->item_oid) || !utf8_ok(c->name) || !utf8_ok(c->label) || !utf8_ok(c->display_format) ||
+            (c->data_type == DSJ_TYPE_UNKNOWN && !utf8_ok(c->data_type_text)))
+            return dsj_err(err, DSJ_E_ENCODING, "column %zu metadata is not valid UTF-8", i + 1);
+    }
+    return DSJ_OK;
+}
+
 dsj_status_t dsj_writer_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error_t *err)
 {
     dsj_version_t in_v, out_v;
@@ -421,6 +441,7 @@ dsj_status_t dsj_writer_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error
     w->json = w->o.format == DSJ_FORMAT_JSON;
     w->has_records = dsj_meta_records(meta, &w->records);
     w->has_rows_meta = dsj_meta_has_rows(meta);
+    if ((st = check_meta_utf8(w->meta, err)) != DSJ_OK) { w->state = ST_FAILED; return st; }
     if (w->v10 && !dsj_meta_get(w->meta, DSJ_META_ITEMGROUP_OID))
         return fail(w, err, DSJ_E_ARG, "Dataset-JSON 1.0 output needs an itemGroupOID (the itemGroupData key)%s", NULL);
     make_row_strings(w);
@@ -461,9 +482,28 @@ static inline int out_room(dsj_buf_t *b, size_t n)
     return DSJ_LIKELY(b->cap - b->len > n) ? 0 : dsj_buf_reserve(b, n);
 }
 
+/* memcpy for the many short texts of a row: fixed-size (inlined) overlapping
+ * copies up to 16 bytes, the library memcpy above. */
+static inline void copy_text(char *d, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n < 4) {
+        if (n) d[0] = s[0];
+        if (n > 1) d[1] = s[1];
+        if (n > 2) d[2] = s[2];
+    } else {
+        memcpy(d, s, n);
+    }
+}
+
 static inline void out_put(dsj_buf_t *b, const char *s, size_t n)
 {
-    memcpy(b->data + b->len, s, n);
+    copy_text(b->data + b->len, s, n);
     b->len += n;
 }
 
@@ -471,21 +511,27 @@ static inline void out_put(dsj_buf_t *b, const char *s, size_t n)
 #define HIGHS UINT64_C(0x8080808080808080)
 
 /* Length of the prefix of s that needs no JSON escaping (8 bytes at a time:
- * a block is plain when it has no byte < 0x20, no '"' and no '\\'). */
-static inline size_t plain_run(const char *s, size_t n)
+ * a block is plain when it has no byte < 0x20, no '"' and no '\\').  *high
+ * is set when the prefix holds bytes >= 0x80 (then UTF-8 must be checked). */
+static inline size_t plain_run(const char *s, size_t n, int *high)
 {
     size_t i = 0;
+    uint64_t hi = 0;
+    unsigned hb = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t x, q, bs;
         memcpy(&x, s + i, 8);
         q = x ^ (ONES * '"');
         bs = x ^ (ONES * '\\');
         if ((((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((bs - ONES) & ~bs)) & HIGHS) break;
+        hi |= x;
     }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == '"' || c == '\\') break;
+        hb |= c;
     }
+    *high = ((hi & HIGHS) != 0) | ((hb & 0x80u) != 0);
     return i;
 }
 
@@ -535,13 +581,14 @@ static const char *col_name(const dsj_writer_t *w, size_t i)
     return n ? n : "?";
 }
 
-static void value_warning(dsj_writer_t *w, const dsj_cell_t *c, size_t i)
+/* Returns the callback's answer (non-zero: stop). */
+static int value_warning(dsj_writer_t *w, const dsj_cell_t *c, size_t i)
 {
     char ptr[64];
     int q = c->kind == DSJ_CELL_STRING;
     w->plan.warned[i] = 1;
     snprintf(ptr, sizeof ptr, "/rows/%llu/%zu", (unsigned long long)w->nrows, i);
-    dsj_emit(w->o.on_finding, w->o.finding_ctx, "DSJ-CONVERT-VALUE", DSJ_SEV_WARNING, NULL, 0, 0, 0,
+    return dsj_emit(w->o.on_finding, w->o.finding_ctx, "DSJ-CONVERT-VALUE", DSJ_SEV_WARNING, NULL, 0, 0, 0,
              ptr, w->nrows + 1, col_name(w, i),
              "value %s%.*s%s of column %s cannot be converted for Dataset-JSON %s: written unchanged "
              "(reported once per column)",
@@ -561,7 +608,8 @@ static dsj_status_t emit_cell(dsj_writer_t *w, const dsj_cell_t *c, size_t i, ds
         if (op != DSJ_CONV_COPY) {
             int r = dsj_convert_cell(op, c, &conv, &w->scratch);
             if (r < 0) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
-            if (r == 0 && !w->plan.warned[i]) value_warning(w, c, i);
+            if (r == 0 && !w->plan.warned[i] && value_warning(w, c, i))
+                return fail(w, err, DSJ_E_ABORTED, "writing stopped by the finding callback%s", NULL);
             c = &conv;
         }
     }
@@ -569,17 +617,26 @@ static dsj_status_t emit_cell(dsj_writer_t *w, const dsj_cell_t *c, size_t i, ds
     if (DSJ_UNLIKELY(out_room(b, n + 8))) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
     if (w->out_cells++) out_put(b, w->cell_sep, w->cell_sep_len);
     switch (c->kind) {
-    case DSJ_CELL_STRING:
-        if (DSJ_LIKELY(plain_run(c->text, n) == n)) {
+    case DSJ_CELL_STRING: {
+        int high;
+        size_t plain = plain_run(c->text, n, &high);
+        if (DSJ_UNLIKELY(high || plain != n)) {
+            size_t bad = dsj_utf8_check(c->text, n);
+            if (bad != n)
+                return row_reject(w, err, DSJ_E_ENCODING, "row %llu, column %s: invalid UTF-8 at byte %zu of the string",
+                                  (unsigned long long)(w->nrows + 1), col_name(w, i), bad);
+        }
+        if (DSJ_LIKELY(plain == n)) {
             char *p = b->data + b->len;
             p[0] = '"';
-            memcpy(p + 1, c->text, n);
+            copy_text(p + 1, c->text, n);
             p[n + 1] = '"';
             b->len += n + 2;
         } else if (dsj_buf_json_string(b, c->text, n)) {
             return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
         }
         return DSJ_OK;
+    }
     case DSJ_CELL_INTEGER:
     case DSJ_CELL_NUMBER:
         if (DSJ_UNLIKELY(!dsj_json_number_valid(c->text, n)))

@@ -106,6 +106,7 @@ MODEL=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')
 MEM=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
 echo
 echo "Machine: $(nproc) CPUs, $MODEL, $MEM RAM; $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "Build: $("$BIN" --version 2>/dev/null), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "Data: gen_lb.py $ROWS rows, lb.json $(wc -c <"$JSON") bytes, lb.ndjson $(wc -c <"$NDJSON") bytes"
 echo
 awk -v rows="$ROWS" '

@@ -9,10 +9,13 @@
 #
 # Per file (tests/corpus/check_file.sh has the details):
 #   validate       `BIN validate --format json` exits 0, no error or warning findings (info allowed)
+#   define         `BIN validate --define` against the study's define.xml, no error/warning
 #   sibling-*      X.json vs official X.ndjson / X.dsjc with `BIN diff`
 #   roundtrip-fmt  json -> ndjson -> dsjc -> json (and rotations), `BIN diff ORIGINAL RESULT` exits 0
 #   roundtrip-ver  1.1 -> 1.0 -> 1.1 or 1.0 -> 1.1 -> 1.0, `BIN diff` exits 0
 #   schema         converted outputs pass the official 1.0 / 1.1 JSON schema (python3-jsonschema)
+#   validate-out   converted outputs pass `BIN validate` with no error/warning
+#   writer-*       --dsjc-zlib, --level 1 and --pretty outputs read back equal
 # Prints every failure, then "corpus: N passed, M failed" (N, M count checks); exit 1 on failure.
 # Environment: CORPUS_JOBS (parallel jobs, default: number of CPUs, at most 4),
 #              CORPUS_KEEP=1 keeps the temporary directory for inspection.
@@ -41,21 +44,35 @@ trap 'exit 130' INT TERM
 
 LIST="$WORK/files"
 : >"$LIST"
+: >"$WORK/results0"
 if [ -n "$CORPUS" ] && [ -d "$CORPUS/cdisc-datasetjson-examples" ]; then
     SRC=$(cd "$CORPUS/cdisc-datasetjson-examples" && pwd)
     find "$SRC" -type f \( -name '*.json' -o -name '*.ndjson' -o -name '*.dsjc' \) | sort >>"$LIST"
     echo "corpus: checking $(wc -l <"$LIST") files of $SRC, plus testdata/examples"
 else
-    echo "corpus: SKIP full corpus (${CORPUS:-no CORPUS_DIR given}/cdisc-datasetjson-examples not found);" \
+    echo "corpus: SKIP full corpus (${CORPUS:-no CORPUS_DIR given}: cdisc-datasetjson-examples not found);" \
          "checking the bundled testdata/examples only"
 fi
 find "$ROOT/testdata/examples" -type f \( -name '*.json' -o -name '*.ndjson' -o -name '*.dsjc' \) | sort >>"$LIST"
 
+# The bundled copies must still be byte-for-byte what testdata/SOURCES.md lists.
+awk -F'|' '/^\| (examples|schemas)\// { gsub(/[ `]/, "", $2); gsub(/[ `]/, "", $7); print $7 "  " $2 }' \
+    "$ROOT/testdata/SOURCES.md" >"$WORK/sha256"
+if [ ! -s "$WORK/sha256" ]; then
+    echo "FAIL sources testdata/SOURCES.md: no file table found" >>"$WORK/results0"
+elif (cd "$ROOT/testdata" && sha256sum --quiet -c "$WORK/sha256") >"$WORK/sha.log" 2>&1; then
+    echo "PASS sources testdata/SOURCES.md ($(wc -l <"$WORK/sha256") files)" >>"$WORK/results0"
+else
+    echo "FAIL sources testdata/SOURCES.md: $(tr '\n' ' ' <"$WORK/sha.log" | cut -c1-300)" >>"$WORK/results0"
+fi
+
 JOBS=${CORPUS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 [ "$JOBS" -gt 4 ] && JOBS=4
 START=$(date +%s)
-# One file per job; each job prints PASS/FAIL lines (whole lines, so parallel output does not mix).
-xargs -d '\n' -P "$JOBS" -n 1 sh "$HERE/check_file.sh" "$BIN" "$WORK" <"$LIST" >"$WORK/results" 2>"$WORK/stderr"
+# One file per job; each job writes its PASS/FAIL lines to its own WORK/f.*.out file.
+xargs -d '\n' -P "$JOBS" -n 1 sh "$HERE/check_file.sh" "$BIN" "$WORK" <"$LIST" >"$WORK/stdout" 2>"$WORK/stderr"
+cat "$WORK"/f.*.out "$WORK/results0" >"$WORK/results" 2>/dev/null
+cat "$WORK/stdout" >>"$WORK/stderr"
 
 grep '^FAIL ' "$WORK/results"
 if [ -s "$WORK/stderr" ]; then

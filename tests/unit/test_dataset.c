@@ -307,12 +307,136 @@ static void test_corpus_siblings(void)
     }
 }
 
+/* ------------------------------------------------------------ random datasets */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+static unsigned rnd(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+/* Append a random piece of text: ASCII, escapes, control bytes, NUL, 2-4 byte UTF-8. */
+static size_t random_text(char *buf, size_t cap)
+{
+    static const char *const pieces[] = {"a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f",
+                                         "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80", "\x7f", "ab cd"};
+    size_t n = 0, k = rnd(40), i;
+    for (i = 0; i < k; i++) {
+        const char *p;
+        size_t l;
+        if (rnd(50) == 0) { /* an embedded NUL */
+            if (n + 1 >= cap) break;
+            buf[n++] = '\0';
+            continue;
+        }
+        p = pieces[rnd(sizeof pieces / sizeof pieces[0])];
+        l = strlen(p);
+        if (n + l >= cap) break;
+        memcpy(buf + n, p, l);
+        n += l;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+static size_t random_number(char *buf, int integer)
+{
+    static const char *const forms[] = {"%s%u", "%s%u.%u", "%s%u.%ue%d", "%s%uE+%u", "%s0.%03u"};
+    const char *sign = rnd(3) == 0 ? "-" : "";
+    int n;
+    if (integer) n = snprintf(buf, 64, "%s%u", sign, rnd(100000));
+    else {
+        unsigned f = rnd(5);
+        if (f == 0) n = snprintf(buf, 64, forms[0], sign, rnd(1000));
+        else if (f == 1) n = snprintf(buf, 64, forms[1], sign, rnd(1000), rnd(1000));
+        else if (f == 2) n = snprintf(buf, 64, forms[2], sign, rnd(9) + 1, rnd(100), (int)rnd(40) - 20);
+        else if (f == 3) n = snprintf(buf, 64, forms[3], sign, rnd(9) + 1, rnd(30));
+        else n = snprintf(buf, 64, forms[4], sign, rnd(1000));
+    }
+    return (size_t)n;
+}
+
+static void test_random_round_trips(void)
+{
+    static const dsj_datatype_t types[] = {DSJ_TYPE_STRING, DSJ_TYPE_INTEGER, DSJ_TYPE_DOUBLE, DSJ_TYPE_BOOLEAN,
+                                           DSJ_TYPE_STRING, DSJ_TYPE_FLOAT};
+    int round;
+    for (round = 0; round < 20; round++) {
+        dsj_meta_t *m = dsj_meta_new(DSJ_V1_1);
+        dsj_dataset_t *ds;
+        dsj_column_t c;
+        size_t i, r, nrows = rnd(60);
+        char names[6][8];
+        dsj_meta_set(m, DSJ_META_CREATION_DATETIME, "2025-01-02T03:04:05");
+        dsj_meta_set(m, DSJ_META_DATASET_JSON_VERSION, "1.1.0");
+        dsj_meta_set(m, DSJ_META_ITEMGROUP_OID, "IG.R");
+        dsj_meta_set(m, DSJ_META_NAME, "R");
+        dsj_meta_set(m, DSJ_META_LABEL, "random \"\\ \xe6\x97\xa5");
+        dsj_meta_set_records(m, (int64_t)nrows);
+        dsj_meta_set_has_rows(m, 1);
+        for (i = 0; i < 6; i++) {
+            memset(&c, 0, sizeof c);
+            snprintf(names[i], sizeof names[i], "C%zu", i);
+            c.item_oid = names[i]; c.name = names[i]; c.label = names[i]; c.data_type = types[i];
+            dsj_meta_add_column(m, &c);
+        }
+        ds = dsj_dataset_new(m);
+        for (r = 0; r < nrows; r++) {
+            char text[6][200];
+            dsj_cell_t cells[6];
+            dsj_row_t row;
+            memset(&row, 0, sizeof row);
+            for (i = 0; i < 6; i++) {
+                memset(&cells[i], 0, sizeof cells[i]);
+                cells[i].text = text[i];
+                if (rnd(8) == 0) { cells[i].kind = DSJ_CELL_NULL; cells[i].text = NULL; continue; }
+                switch (types[i]) {
+                case DSJ_TYPE_STRING: cells[i].kind = DSJ_CELL_STRING; cells[i].len = random_text(text[i], 200); break;
+                case DSJ_TYPE_INTEGER: cells[i].kind = DSJ_CELL_INTEGER; cells[i].len = random_number(text[i], 1); break;
+                case DSJ_TYPE_BOOLEAN:
+                    cells[i].kind = DSJ_CELL_BOOLEAN;
+                    strcpy(text[i], rnd(2) ? "true" : "false");
+                    cells[i].len = strlen(text[i]);
+                    break;
+                default:
+                    cells[i].len = random_number(text[i], 0);
+                    cells[i].kind = strpbrk(text[i], ".eE") ? DSJ_CELL_NUMBER : DSJ_CELL_INTEGER;
+                }
+            }
+            row.cells = cells;
+            row.ncells = 6;
+            CU_ASSERT_EQUAL_FATAL(dsj_dataset_add_row(ds, &row), DSJ_OK);
+        }
+        CU_ASSERT_TRUE(round_trip(ds, DSJ_FORMAT_JSON, 0, "random"));
+        CU_ASSERT_TRUE(round_trip(ds, DSJ_FORMAT_JSON, 1, "random"));
+        CU_ASSERT_TRUE(round_trip(ds, DSJ_FORMAT_NDJSON, 0, "random"));
+        CU_ASSERT_TRUE(round_trip(ds, DSJ_FORMAT_DSJC, 0, "random"));
+        {   /* json-c keeps number texts and strings with NUL bytes */
+            dsj_error_t e;
+            struct json_object *root = dsj_dataset_to_json(ds, DSJ_VERSION_UNKNOWN, &e);
+            dsj_dataset_t *back;
+            CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+            back = dsj_dataset_from_json(root, &e);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+            CU_ASSERT_TRUE(dsj_dataset_equal(ds, back));
+            dsj_dataset_free(back);
+            json_object_put(root);
+        }
+        dsj_dataset_free(ds);
+        dsj_meta_free(m);
+    }
+}
+
 int main(void)
 {
     static const dsj_test_case_t cases[] = {
         {"number text compare", test_number_compare},
         {"rows, copies, equality", test_rows_and_equal},
         {"string and json-c", test_string_and_json},
+        {"random datasets: every format and json-c", test_random_round_trips},
         {"corpus v1.1 round trips (json, pretty, ndjson, dsjc, json-c)", test_corpus_v11},
         {"corpus .ndjson/.dsjc siblings", test_corpus_siblings},
         {NULL, NULL},

@@ -409,6 +409,11 @@ static void test_mutations(void)
     mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"WEIGHT\" OrderNumber=\"1\"", "DEF-CL-ORDER-DUP",
              "<CodeListItem CodedValue=\"WEIGHT\"", "'HEIGHT' and 'WEIGHT'");
     mutation("CodedValue=\"WEIGHT\" OrderNumber=\"2\"", "CodedValue=\"WEIGHT\"", "DEF-CL-ORDER", "<CodeList OID=", "1 of 2");
+    mutation("<CodeListRef CodeListOID=\"CL.VSTESTCD\"/>", "<CodeListRef CodeListOID=\"CL.VSTESTCD\"/><CodeListRef CodeListOID=\"CL.VSTESTCD\"/>",
+             "DEF-CARDINALITY", "<ItemDef OID=\"IT.VS.VSTESTCD\"", "2 CodeListRef");
+    mutation("<Decode><TranslatedText xml:lang=\"en\">Weight</TranslatedText></Decode>",
+             "<Decode><TranslatedText xml:lang=\"en\">Weight</TranslatedText></Decode><Decode><TranslatedText>W</TranslatedText></Decode>",
+             "DEF-CARDINALITY", "<CodeListItem CodedValue=\"WEIGHT\"", "CodeListItem 'WEIGHT' has 2 Decode");
     mutation("SASFieldName=\"VSTESTCD\"", "SASFieldName=\"VSTESTCODE\"", "DEF-ID-SASNAME", "<ItemDef OID=\"IT.VS.VSTESTCD\"", NULL);
     mutation("FileType=\"Snapshot\"", "FileType=\"Transactional\"", "DEF-ODM-FILETYPE", "<ODM ", NULL);
     mutation("def:DefineVersion=\"2.1.0\"", "def:DefineVersion=\"2.0.0\"", "DEF-MDV-VERSION", "<MetaDataVersion", NULL);

@@ -540,6 +540,14 @@ static void test_dataset_meta_v10(void)
     CU_ASSERT_EQUAL(e.code, DSJ_E_NOTFOUND);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "NOPE"));
     dsj_define_free(d);
+    /* a dangling ItemRef cannot give a column: DSJ_E_DEFINE naming it, with the ItemRef's line */
+    d = load_td_define_mutated("<ItemDef OID=\"IT.DM.AGE\"", "<ItemDef OID=\"IT.DM.AGE.REMOVED\"");
+    dsj_error_clear(&e);
+    CU_ASSERT_PTR_NULL(dsj_define_dataset_meta(d, "DM", DSJ_V1_1, &e));
+    CU_ASSERT_EQUAL(e.code, DSJ_E_DEFINE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "IT.DM.AGE"));
+    CU_ASSERT(e.line > 0);
+    dsj_define_free(d);
 }
 
 /* ---------------------------------------------- bundled files and mutations */
@@ -695,6 +703,18 @@ static void test_mut_dataset_level(void)
     CU_ASSERT_EQUAL(count_meta(l), 3);
     dsj_findings_free(l);
     free(u);
+    /* studyOID after the rows: the reader adds it at the end, the checker judges it at end() */
+    u = replace1(t, "\"studyOID\":\"cdisc.com/CDISCPILOT01\",", "");
+    u = replace1_free(u, "\"label\":\"Demographics\",", "");
+    u = replace1_free(u, "\"USA\"]]}", "\"USA\"]],\"studyOID\":\"LATE\",\"label\":\"Late label\"}");
+    l = check_text(d, u, "dm-late.json");
+    f = find(l, "DXC-STUDY-OID", 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message, "LATE"));
+    CU_ASSERT_PTR_NOT_NULL(find(l, "DXC-DS-LABEL", 0, NULL));
+    CU_ASSERT_EQUAL(count_meta(l), 2);
+    dsj_findings_free(l);
+    free(u);
     free(t);
     dsj_define_free(d);
 }
@@ -715,6 +735,19 @@ static void test_mut_columns_set(void)
     CU_ASSERT_EQUAL(count_meta(l), 4);
     dsj_findings_free(l);
     free(t);
+    dsj_define_free(d);
+}
+
+/* A define that repeats an ItemRef: no DXC-COL-MISSING for the repeat (dsj_define_validate reports it). */
+static void test_mut_repeated_itemref(void)
+{
+    dsj_define_t *d = load_td_define_mutated(
+        "<ItemRef ItemOID=\"IT.DM.COUNTRY\"",
+        "<ItemRef ItemOID=\"IT.DM.SEX\" Mandatory=\"Yes\" OrderNumber=\"27\"/>\n        <ItemRef ItemOID=\"IT.DM.COUNTRY\"");
+    dsj_findings_t *l = check_path(d, TD "dm.json");
+    CU_ASSERT_EQUAL(count_rule(l, "DXC-COL-MISSING"), 0);
+    CU_ASSERT_EQUAL(count_meta(l), 0);
+    dsj_findings_free(l);
     dsj_define_free(d);
 }
 
@@ -746,6 +779,26 @@ static void test_mut_values(void)
     /* ARMCD "ZAN_LOW_TOO_LONG" is also outside CL.ARMCD; + the 18 BRTHDTC precision warnings */
     CU_ASSERT_PTR_NOT_NULL(find(l, "DXC-VAL-CODELIST", 1, "ARMCD"));
     CU_ASSERT_EQUAL(dsj_findings_count(l), 18 + 4);
+    dsj_findings_free(l);
+    free(t);
+    dsj_define_free(d);
+}
+
+/* Length counts characters, not bytes: COUNTRY has Length 3. */
+static void test_mut_utf8_length(void)
+{
+    dsj_define_t *d = load_td_define();
+    char *t = td_json("dm.json");
+    dsj_findings_t *l;
+    const dsj_finding_t *f;
+    t = replace1_free(t, "\"USA\"]", "\"\u00dcSA\"]");        /* row 1: 3 characters, 4 bytes: fine */
+    t = replace1_free(t, "\"USA\"]", "\"\xe6\x97\xa5\xe6\x9c\xac\"]"); /* row 2: 2 characters, 6 bytes: fine */
+    t = replace1_free(t, "\"USA\"]", "\"\xc3\x9cSAX\"]");    /* row 3: 4 characters: too long */
+    l = check_text(d, t, "dm-utf8.json");
+    CU_ASSERT_EQUAL(count_rule(l, "DXC-VAL-LENGTH"), 1);
+    f = find(l, "DXC-VAL-LENGTH", 3, "COUNTRY");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message, "4 characters"));
     dsj_findings_free(l);
     free(t);
     dsj_define_free(d);
@@ -815,6 +868,36 @@ static void test_mut_vlm(void)
     dsj_findings_free(l);
     dsj_findings_free(base);
     free(t);
+    dsj_define_free(d);
+}
+
+/* 1.0: the TS dataset sits under referenceData; a define that says IsReferenceData="No" disagrees.
+   Also a 1.0 column finding: pointers under /referenceData/itemGroupData/IG.TS/items. */
+static void test_mut_v10_reference_data(void)
+{
+    char path[2048];
+    dsj_define_t *d;
+    dsj_findings_t *l;
+    const dsj_finding_t *f;
+    if (!dsj_test_corpus_file(path, sizeof path, EX10 "sdtm/ts.json")) return;
+    d = load_td_define_mutated("Repeating=\"No\" IsReferenceData=\"Yes\" SASDatasetName=\"TS\"",
+                               "Repeating=\"No\" IsReferenceData=\"No\" SASDatasetName=\"TS\"");
+    l = check_path(d, path);
+    f = find(l, "DXC-REFERENCE-DATA", 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_STRING_EQUAL(f->pointer, "/referenceData/itemGroupData/IG.TS");
+    CU_ASSERT(f->line > 0);
+    CU_ASSERT_EQUAL(count_meta(l), 1);
+    dsj_findings_free(l);
+    dsj_define_free(d);
+    /* a renamed ItemDef: the 1.0 column (after ITEMGROUPDATASEQ) is reported at its 1.0 pointer */
+    d = load_td_define_mutated("Name=\"TSPARMCD\"", "Name=\"TSPARMCX\"");
+    l = check_path(d, path);
+    f = find(l, "DXC-COL-NAME", 0, "TSPARMCD");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_STRING_EQUAL(f->pointer, "/referenceData/itemGroupData/IG.TS/items/5/name");
+    CU_ASSERT(f->line > 0);
+    dsj_findings_free(l);
     dsj_define_free(d);
 }
 
@@ -991,10 +1074,13 @@ int main(void)
         {"mutation: renamed column, labels changed", test_mut_renamed_column_and_labels},
         {"mutation: itemGroupOID, OIDs, dataset name", test_mut_dataset_level},
         {"mutation: extra/unknown/missing columns", test_mut_columns_set},
+        {"mutation: repeated ItemRef in the define", test_mut_repeated_itemref},
         {"mutation: codelist, mandatory null, too long", test_mut_values},
+        {"mutation: length in characters (UTF-8)", test_mut_utf8_length},
         {"mutation: duplicate key", test_mut_duplicate_key},
         {"mutation: bad partial date", test_mut_bad_partial_date},
         {"mutation: value-level metadata", test_mut_vlm},
+        {"mutation: 1.0 referenceData vs IsReferenceData, 1.0 pointers", test_mut_v10_reference_data},
         {"metaDataRef resolver", test_resolver},
         {"abort and bad arguments", test_abort_and_args},
         {"key uniqueness over 200,001 rows", test_keys_many_rows},

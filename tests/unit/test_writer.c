@@ -378,12 +378,14 @@ static void test_records_mismatch_no_file(void)
 static void test_records_absent_spooled(void)
 {
     dsj_format_t f;
-    for (f = DSJ_FORMAT_JSON; f <= DSJ_FORMAT_NDJSON; f++) {
+    for (f = DSJ_FORMAT_JSON; f <= DSJ_FORMAT_DSJC; f++) {
         dsj_error_t e;
         dsj_meta_t *m = small_meta();
         dsj_writer_options_t o;
         dsj_writer_t *w;
         const char *s;
+        char *plain = NULL;
+        size_t len = 0;
         dsj_meta_unset_records(m);
         dsj_writer_options_init(&o);
         o.format = f;
@@ -391,8 +393,11 @@ static void test_records_absent_spooled(void)
         CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_OK);
         CU_ASSERT_EQUAL(small_rows(w, &e), DSJ_OK);
         CU_ASSERT_EQUAL(dsj_writer_end(w, &e), DSJ_OK);
-        s = dsj_sink_memory_data(dsj_writer_sink(w), NULL);
+        s = dsj_sink_memory_data(dsj_writer_sink(w), &len);
+        if (f == DSJ_FORMAT_DSJC) s = plain = inflate_all(s, len, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
         CU_ASSERT_STRING_EQUAL(s, f == DSJ_FORMAT_JSON ? expect_compact : expect_ndjson);
+        free(plain);
         dsj_writer_free(w);
         dsj_meta_free(m);
     }
@@ -465,6 +470,16 @@ static void test_call_order(void)
     dsj_writer_free(NULL);
     CU_ASSERT_PTR_NULL(dsj_writer_new(NULL, NULL, &e));
     CU_ASSERT_EQUAL(e.code, DSJ_E_ARG);
+    /* metadata that is not UTF-8 is refused at begin */
+    dsj_meta_set(m, DSJ_META_LABEL, "bad \xc3(");
+    w = dsj_writer_new(dsj_sink_new_memory(NULL), NULL, &e);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_E_ENCODING);
+    CU_ASSERT_STRING_EQUAL(e.text, "metadata attribute label is not valid UTF-8");
+    CU_ASSERT_EQUAL(dsj_writer_row_begin(w, &e), DSJ_E_STATE);
+    dsj_writer_free(w);
+    w = NULL;
+    CU_ASSERT_PTR_NULL(dsj_writer_new(NULL, NULL, &e));
+    CU_ASSERT_EQUAL(e.code, DSJ_E_ARG);
     dsj_meta_free(m);
 }
 
@@ -528,7 +543,19 @@ static dsj_status_t put_misc(dsj_writer_t *w, dsj_error_t *e)
     if (dsj_writer_put_number_text(w, "01", 2, e) != DSJ_E_ARG) return DSJ_E_STATE;
     if (dsj_writer_put_number_text(w, "1.", 2, e) != DSJ_E_ARG) return DSJ_E_STATE;
     if (dsj_writer_put_double(w, 0.0 / 0.0, e) != DSJ_E_RANGE) return DSJ_E_STATE;
+    if (dsj_writer_put_string(w, "ab\xff", 3, e) != DSJ_E_ENCODING) return DSJ_E_STATE;
+    if (strcmp(e->text, "row 5, column X: invalid UTF-8 at byte 2 of the string")) return DSJ_E_STATE;
+    if (dsj_writer_row_begin(w, e)) return DSJ_E_STATE;
+    /* long text: the 8-byte scan path; a truncated sequence at the end, then an overlong form */
+    if (dsj_writer_put_string(w, "0123456789abcdef\xe6\x97", 18, e) != DSJ_E_ENCODING) return DSJ_E_STATE;
+    if (dsj_writer_row_begin(w, e)) return DSJ_E_STATE;
+    if (dsj_writer_put_string(w, "0123456789\xc0\xaf", 12, e) != DSJ_E_ENCODING) return DSJ_E_STATE;
+    if (dsj_writer_row_begin(w, e)) return DSJ_E_STATE;
     if ((st = dsj_writer_put_bool(w, 0, e)) || (st = dsj_writer_row_end(w, e))) return st;
+    if ((st = dsj_writer_row_begin(w, e)) ||
+        (st = dsj_writer_put_string(w, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e text \xc3\xa9", 17, e)) ||
+        (st = dsj_writer_row_end(w, e)))
+        return st;
     return DSJ_OK;
 }
 
@@ -544,7 +571,8 @@ static void test_put_values(void)
     s = write_one_column(DSJ_TYPE_STRING, put_misc, &st);
     CU_ASSERT_EQUAL(st, DSJ_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    CU_ASSERT_STRING_EQUAL(s, "[-9223372036854775808]\n[-1.250e+3]\n[true]\n[\"a\\\"\\\\\\u0001\xe6\x97\xa5\"]\n[false]\n");
+    CU_ASSERT_STRING_EQUAL(s, "[-9223372036854775808]\n[-1.250e+3]\n[true]\n[\"a\\\"\\\\\\u0001\xe6\x97\xa5\"]\n[false]\n"
+                              "[\"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e text \xc3\xa9\"]\n");
     free(s);
 }
 
@@ -928,6 +956,160 @@ static void test_corpus_v10_round_trip(void)
     CU_ASSERT_TRUE(files >= 30);
 }
 
+
+/* ------------------------------------------------------------ extras, metadata-only, sink errors */
+
+static char *rewrite(const char *text, dsj_version_t v, int pretty, dsj_findings_t *fl)
+{
+    dsj_error_t e;
+    dsj_dataset_t *ds = dsj_dataset_from_string(text, strlen(text), NULL, &e);
+    dsj_writer_options_t o;
+    char *s;
+    if (!ds) { printf("\n  read: %s\n", e.text); return NULL; }
+    dsj_writer_options_init(&o);
+    o.version = v;
+    o.pretty = pretty;
+    if (fl) { o.on_finding = dsj_findings_add; o.finding_ctx = fl; }
+    s = dsj_dataset_to_string(ds, &o, NULL, &e);
+    if (!s) printf("\n  write: %s\n", e.text);
+    dsj_dataset_free(ds);
+    return s;
+}
+
+static void test_extras(void)
+{
+    static const char in11[] =
+        "{\"datasetJSONCreationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.E\","
+        "\"records\":1,\"name\":\"E\",\"label\":\"E\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\","
+        "\"dataType\":\"string\"}],\"sponsorExt\":{\"url\":\"http://x/y\",\"n\":[1,2.50,null]},\"rows\":[[\"a\"]]}";
+    static const char in10[] =
+        "{\"creationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.0.0\",\"vendor\":\"v\","
+        "\"clinicalData\":{\"studyOID\":\"S\",\"dataExt\":true,\"itemGroupData\":{\"IG.E\":{\"records\":1,\"name\":\"E\","
+        "\"label\":\"E\",\"items\":[{\"OID\":\"ITEMGROUPDATASEQ\",\"name\":\"ITEMGROUPDATASEQ\",\"label\":\"Record Identifier\","
+        "\"type\":\"integer\"},{\"OID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\",\"type\":\"string\"}],"
+        "\"itemData\":[[1,\"a\"]]}}}}";
+    static const char want11[] =
+        "{\"datasetJSONCreationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"studyOID\":\"S\","
+        "\"itemGroupOID\":\"IG.E\",\"records\":1,\"name\":\"E\",\"label\":\"E\",\"columns\":[{\"itemOID\":\"IT.A\","
+        "\"name\":\"A\",\"label\":\"A\",\"dataType\":\"string\"}],\"vendor\":\"v\",\"dataExt\":true,\"rows\":[[\"a\"]]}";
+    char *s;
+    s = rewrite(in11, DSJ_VERSION_UNKNOWN, 0, NULL); /* same version: byte for byte */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, in11);
+    free(s);
+    s = rewrite(in10, DSJ_VERSION_UNKNOWN, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, in10);
+    free(s);
+    s = rewrite(in10, DSJ_V1_1, 0, NULL); /* the data-level extra moves to the root */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, want11);
+    free(s);
+}
+
+static void test_metadata_only(void)
+{
+    static const char in[] =
+        "{\"datasetJSONCreationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.E\","
+        "\"records\":5,\"name\":\"E\",\"label\":\"E\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\","
+        "\"dataType\":\"string\"}]}";
+    static const char empty_rows[] =
+        "{\"datasetJSONCreationDateTime\":\"2025-01-01T00:00:00\",\"datasetJSONVersion\":\"1.1.0\",\"itemGroupOID\":\"IG.E\","
+        "\"records\":0,\"name\":\"E\",\"label\":\"E\",\"columns\":[{\"itemOID\":\"IT.A\",\"name\":\"A\",\"label\":\"A\","
+        "\"dataType\":\"string\"}],\"rows\":[]}";
+    char *s = rewrite(in, DSJ_VERSION_UNKNOWN, 0, NULL); /* records 5 without rows is metadata only: kept */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, in);
+    free(s);
+    s = rewrite(empty_rows, DSJ_VERSION_UNKNOWN, 0, NULL); /* an empty rows array stays */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, empty_rows);
+    free(s);
+    s = rewrite(empty_rows, DSJ_VERSION_UNKNOWN, 1, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "  ],\n  \"rows\": []\n}\n"));
+    free(s);
+}
+
+static void test_pretty_v10_parses(void)
+{
+    char *s = rewrite(expect_v10, DSJ_VERSION_UNKNOWN, 1, NULL);
+    struct json_object *a, *b;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "\n        \"itemData\": [\n          [1, \"S-1\", 42, 1.50, 19725],\n"
+                                     "          [2, \"S-\\n2\", null, null, -1]\n        ]\n      }\n    }\n  }\n}\n"));
+    a = json_tokener_parse(s);
+    b = json_tokener_parse(expect_v10);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_TRUE(json_object_equal(a, b));
+    json_object_put(a);
+    json_object_put(b);
+    free(s);
+}
+
+static int failing_write(void *ctx, const void *buf, size_t n)
+{
+    (void)ctx; (void)buf; (void)n;
+    return -1;
+}
+
+static void test_sink_failure(void)
+{
+    dsj_error_t e;
+    dsj_meta_t *m = small_meta();
+    dsj_writer_t *w = dsj_writer_new(dsj_sink_new_callback(failing_write, NULL, &e), NULL, &e);
+    dsj_status_t st;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(small_rows(w, &e), DSJ_OK);
+    st = dsj_writer_end(w, &e);
+    CU_ASSERT_NOT_EQUAL(st, DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_end(w, &e), DSJ_E_STATE);
+    CU_ASSERT_STRING_EQUAL(e.text, "dsj_writer_end called after an earlier failure");
+    dsj_writer_free(w);
+    dsj_meta_free(m);
+}
+
+static int stop_now(const dsj_finding_t *f, void *ctx)
+{
+    (void)f;
+    ++*(int *)ctx;
+    return 1;
+}
+
+/* A finding callback that answers non-zero stops the writer with DSJ_E_ABORTED. */
+static void test_callback_stops(void)
+{
+    dsj_error_t e;
+    dsj_meta_t *m = small_meta();
+    dsj_writer_options_t o;
+    dsj_writer_t *w;
+    int calls = 0;
+    dsj_writer_options_init(&o);
+    o.version = DSJ_V1_0; /* dbLastModifiedDateTime is lost: one warning */
+    o.on_finding = stop_now;
+    o.finding_ctx = &calls;
+    w = dsj_writer_new(dsj_sink_new_memory(NULL), &o, &e);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_writer_row_begin(w, &e), DSJ_E_STATE);
+    dsj_writer_free(w);
+    /* at a value: "2014" in a date column with targetDataType integer cannot become a SAS date */
+    dsj_meta_set(m, DSJ_META_DB_LAST_MODIFIED_DATETIME, NULL);
+    calls = 0;
+    w = dsj_writer_new(dsj_sink_new_memory(NULL), &o, &e);
+    CU_ASSERT_EQUAL(dsj_writer_begin(w, m, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_row_begin(w, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "S-1", 3, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_int64(w, 1, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "1.5", 3, &e), DSJ_OK);
+    CU_ASSERT_EQUAL(dsj_writer_put_string(w, "2014", 4, &e), DSJ_E_ABORTED);
+    CU_ASSERT_EQUAL(calls, 1);
+    CU_ASSERT_EQUAL(dsj_writer_row_end(w, &e), DSJ_E_STATE);
+    dsj_writer_free(w);
+    dsj_meta_free(m);
+}
+
 int main(void)
 {
     static const dsj_test_case_t cases[] = {
@@ -947,6 +1129,11 @@ int main(void)
         {"cell conversions", test_convert_cells},
         {"1.0 -> 1.1 hand-made", test_convert_10_to_11_hand},
         {"1.1 -> 1.0 types and values", test_convert_11_to_10_types},
+        {"extras written back", test_extras},
+        {"metadata-only datasets", test_metadata_only},
+        {"pretty 1.0", test_pretty_v10_parses},
+        {"sink failure", test_sink_failure},
+        {"callback stops", test_callback_stops},
         {"corpus ADSL dates", test_corpus_adsl_dates},
         {"corpus 1.0 -> 1.1 -> 1.0", test_corpus_v10_round_trip},
         {NULL, NULL},
