@@ -24,6 +24,8 @@ usage:
         findings CHECK LABEL REPORT_FILE
         schema   CHECK LABEL EXPECT FILE
         losses   CHECK LABEL DIFF_JSON WARNINGS
+        definereport CHECK LABEL REPORT_FILE   (complete report; findings only counted)
+        samefindings CHECK LABEL REPORT_A REPORT_B   (same findings, positions aside)
       and gives one "PASS CHECK LABEL[ note]" or "FAIL CHECK LABEL: reason" line.
   helper.py metadiff A B
       Print, one per line, the names of top-level metadata attributes (v1.1 layout, rows
@@ -224,6 +226,66 @@ def check_losses(diff_path, warn_path):
     return problems, note
 
 
+def report_findings(path):
+    """(findings, problems) of a `validate --format json` report: every finding dict."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except Exception as e:
+        return [], ["validate report is not JSON: %s" % e]
+    found, problems = [], []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("severity"), str) and "rule" in node:
+                found.append(node)
+            if node.get("fatal") not in (None, False, ""):
+                problems.append("fatal: %.200s" % json.dumps(node["fatal"]))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(doc)
+    return found, problems
+
+
+def check_define_report(path):
+    """(problems, note): the report must be complete (no fatal error); findings are counted."""
+    found, problems = report_findings(path)
+    by = {}
+    for f in found:
+        by[f["severity"]] = by.get(f["severity"], 0) + 1
+    note = ""
+    if by.get("error") or by.get("warning"):
+        rules = sorted({f["rule"] for f in found if f["severity"] in ("error", "warning")})
+        note = " (%d error, %d warning findings: %s)" % (by.get("error", 0), by.get("warning", 0), " ".join(rules))
+    return problems, note
+
+
+def check_same_findings(path_a, path_b):
+    """Problems when two reports (same data in two formats) differ in their findings.
+    Positions (line, column, offset, pointer, file) depend on the format and are not compared."""
+    fa, pa = report_findings(path_a)
+    fb, pb = report_findings(path_b)
+    if pa or pb:
+        return pa + pb
+
+    def sig(f):
+        return (f.get("rule"), f.get("severity"), f.get("row"), f.get("column_name"), f.get("message"))
+
+    sa, sb = sorted(map(sig, fa), key=repr), sorted(map(sig, fb), key=repr)
+    if sa == sb:
+        return []
+    only_a = [x for x in sa if x not in sb]
+    only_b = [x for x in sb if x not in sa]
+    out = ["%d vs %d findings" % (len(sa), len(sb))]
+    out += ["only in %s: %.200s" % (os.path.basename(path_a), repr(x)) for x in only_a[:3]]
+    out += ["only in %s: %.200s" % (os.path.basename(path_b), repr(x)) for x in only_b[:3]]
+    return out
+
+
 def emit(check, label, problems, note=""):
     if problems:
         print(("FAIL %s %s: %s" % (check, label, "; ".join(problems)))[:1500])
@@ -242,6 +304,11 @@ def cmd_plan(path, schema_dir):
                 rc |= emit(check, label, check_findings(args[0]))
             elif kind == "schema":
                 rc |= emit(check, label, check_schema(schema_dir, args[0], args[1]))
+            elif kind == "definereport":
+                problems, note = check_define_report(args[0])
+                rc |= emit(check, label, problems, note)
+            elif kind == "samefindings":
+                rc |= emit(check, label, check_same_findings(args[0], args[1]))
             elif kind == "losses":
                 problems, note = check_losses(args[0], args[1])
                 rc |= emit(check, label, problems, note)

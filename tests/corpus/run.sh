@@ -9,7 +9,8 @@
 #
 # Per file (tests/corpus/check_file.sh has the details):
 #   validate       `BIN validate --format json` exits 0, no error or warning findings (info allowed)
-#   define         `BIN validate --define` against the study's define.xml, no error/warning
+#   define         `BIN validate --define` against the study's define.xml reads every file
+#   define-same    ... and gives the same findings for X.json, X.ndjson and X.dsjc
 #   sibling-*      X.json vs official X.ndjson / X.dsjc with `BIN diff`
 #   roundtrip-fmt  json -> ndjson -> dsjc -> json (and rotations), `BIN diff ORIGINAL RESULT` exits 0
 #   roundtrip-ver  1.1 -> 1.0 -> 1.1 or 1.0 -> 1.1 -> 1.0, `BIN diff` exits 0
