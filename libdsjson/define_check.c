@@ -782,7 +782,7 @@ static void check_value(dsj_define_checker_t *c, const dsj_row_t *row, size_t ci
     if (cell->kind == DSJ_CELL_STRING) {
         dsj_dc_match_t m = dsj_dc_grammar_match(c->gram, v->vtype, cell->text, cell->len);
         if (m == DSJ_DC_MATCH_BAD)
-            emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "value '%s' is not a valid %s (%s DataType)",
+            emit_cell(c, R_DATATYPE[lv], DSJ_SEV_ERROR, row, ci, cn, "value '%s' does not match DataType %s of %s",
                       SHOWN(), dsj_dc_vtype_name(v->vtype), CTX());
         else if (m == DSJ_DC_MATCH_REDUCED)
             emit_cell(c, R_PRECISION[lv], DSJ_SEV_WARNING, row, ci, cn,

@@ -901,6 +901,36 @@ static void test_mut_v10_reference_data(void)
     dsj_define_free(d);
 }
 
+/* Through the validator: dsj_validate_source with options.define runs these checks too. */
+static void test_through_validator(void)
+{
+    dsj_define_t *d = load_td_define();
+    dsj_findings_t *direct, *via = dsj_findings_new(0);
+    dsj_validate_options_t vo;
+    dsj_source_t *src;
+    dsj_error_t e;
+    char *t = td_json("dm.json");
+    size_t i, n_dxc = 0;
+    t = replace1_free(t, "\"YEARS\",\"F\"", "\"YEARS\",\"X\"");
+    direct = check_text(d, t, "dm-x.json");
+    dsj_validate_options_init(&vo);
+    vo.file = "dm-x.json";
+    vo.define = d;
+    dsj_error_clear(&e);
+    src = dsj_source_new_memory(t, strlen(t), "dm-x.json", &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+    CU_ASSERT_EQUAL(dsj_validate_source(src, NULL, &vo, dsj_findings_add, via, &e), DSJ_OK);
+    for (i = 0; i < dsj_findings_count(via); i++)
+        if (strncmp(dsj_findings_get(via, i)->rule, "DXC-", 4) == 0) n_dxc++;
+    /* every define finding, and only those, came through the validator */
+    CU_ASSERT_EQUAL(n_dxc, dsj_findings_count(direct));
+    CU_ASSERT_PTR_NOT_NULL(find(via, "DXC-VAL-CODELIST", 2, "SEX"));
+    dsj_findings_free(direct);
+    dsj_findings_free(via);
+    free(t);
+    dsj_define_free(d);
+}
+
 /* ------------------------------------------------------------ resolver */
 
 static char *my_resolver(const char *uri, const char *base, void *ctx)
@@ -1081,6 +1111,7 @@ int main(void)
         {"mutation: bad partial date", test_mut_bad_partial_date},
         {"mutation: value-level metadata", test_mut_vlm},
         {"mutation: 1.0 referenceData vs IsReferenceData, 1.0 pointers", test_mut_v10_reference_data},
+        {"through dsj_validate_source (options.define)", test_through_validator},
         {"metaDataRef resolver", test_resolver},
         {"abort and bad arguments", test_abort_and_args},
         {"key uniqueness over 200,001 rows", test_keys_many_rows},
