@@ -1160,7 +1160,6 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
     default:
         break;
     }
-    if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
 }
 
 /* The define checker's row checks, after ours. */
