@@ -656,42 +656,45 @@ static int cmp_int64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sort column indices by a string key (for duplicate detection). */
-static const dsj_meta_t *sort_meta;
-static int sort_by_name;
-static int cmp_col_idx(const void *a, const void *b)
+/* (key, column index) pairs sorted by key, for duplicate detection without shared state. */
+typedef struct keyed {
+    const char *key;
+    size_t idx;
+} keyed_t;
+
+static int cmp_keyed(const void *a, const void *b)
 {
-    const dsj_column_t *x = dsj_meta_column(sort_meta, *(const size_t *)a);
-    const dsj_column_t *y = dsj_meta_column(sort_meta, *(const size_t *)b);
-    const char *p = sort_by_name ? x->name : x->item_oid, *q = sort_by_name ? y->name : y->item_oid;
-    int c = strcmp(p ? p : "", q ? q : "");
+    const keyed_t *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
     if (c) return c;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    return x->idx < y->idx ? -1 : 1;
 }
 
 static void check_duplicates(dsj_validator_t *v, const dsj_meta_t *m, int by_name)
 {
-    size_t n = dsj_meta_ncolumns(m), i, *idx;
+    size_t n = dsj_meta_ncolumns(m), i, k = 0;
+    keyed_t *a;
     char ptr[600];
     if (n < 2) return;
-    idx = dsj_malloc(n * sizeof *idx);
-    if (!idx) return;
-    for (i = 0; i < n; i++) idx[i] = i;
-    /* qsort with a file-static context: the validator is not re-entered here */
-    sort_meta = m;
-    sort_by_name = by_name;
-    qsort(idx, n, sizeof *idx, cmp_col_idx);
-    for (i = 1; i < n; i++) {
-        const dsj_column_t *a = dsj_meta_column(m, idx[i - 1]), *b = dsj_meta_column(m, idx[i]);
-        const char *p = by_name ? a->name : a->item_oid, *q = by_name ? b->name : b->item_oid;
-        if (!p || !q || !*p || strcmp(p, q) != 0) continue;
-        col_ptr(v, ptr, sizeof ptr, idx[i], by_name ? "name" : (v->version == DSJ_V1_0 ? "OID" : "itemOID"));
+    a = dsj_malloc(n * sizeof *a);
+    if (!a) return;
+    for (i = 0; i < n; i++) {
+        const dsj_column_t *c = dsj_meta_column(m, i);
+        const char *key = by_name ? c->name : c->item_oid;
+        if (key && *key) { a[k].key = key; a[k].idx = i; k++; }
+    }
+    qsort(a, k, sizeof *a, cmp_keyed);
+    for (i = 1; i < k; i++) {
+        const dsj_column_t *b;
+        if (strcmp(a[i - 1].key, a[i].key) != 0) continue;
+        b = dsj_meta_column(m, a[i].idx);
+        col_ptr(v, ptr, sizeof ptr, a[i].idx, by_name ? "name" : (v->version == DSJ_V1_0 ? "OID" : "itemOID"));
         memit(v, by_name ? "DSJ-META-DUP-NAME" : "DSJ-META-DUP-OID", DSJ_SEV_ERROR, ptr, b->name,
               "column %zu repeats the %s \"%s\" of column %zu; %s must be unique within a dataset",
-              idx[i] + 1, by_name ? "name" : "OID", q, idx[i - 1] + 1,
+              a[i].idx + 1, by_name ? "name" : "OID", a[i].key, a[i - 1].idx + 1,
               by_name ? "column names" : "item OIDs");
     }
-    dsj_free(idx);
+    dsj_free(a);
 }
 
 static void check_keys(dsj_validator_t *v, const dsj_meta_t *m)
@@ -1160,7 +1163,6 @@ static void check_cell(dsj_validator_t *v, vcol_t *vc, const dsj_cell_t *c, uint
     default:
         break;
     }
-    if (vc->length && (int64_t)c->len > vc->length) check_length(v, vc, c, row, ci);
 }
 
 /* The define checker's row checks, after ours. */

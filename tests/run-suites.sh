@@ -12,7 +12,8 @@
 #       warnings, 1 errors, 2 unreadable) and one line per expected finding:
 #       "rule RULE-ID" or "rule RULE-ID row N" (a finding with that rule, and
 #       that 1-based row, must be in the JSON report).  Lines starting with #
-#       are comments.
+#       are comments.  An optional "args ..." line adds CLI options (e.g.
+#       "args --lenient").
 # Prints one line per failure and "suites: N passed, M failed"; exits 1 when
 # any case fails.
 set -u
@@ -51,7 +52,7 @@ if mode == 'valid':
 else:
     for line in open(expect_path, encoding='utf-8'):
         parts = line.split()
-        if not parts or parts[0].startswith('#') or parts[0] == 'exit':
+        if not parts or parts[0].startswith('#') or parts[0] in ('exit', 'args'):
             continue
         if parts[0] != 'rule' or len(parts) not in (2, 4) or (len(parts) == 4 and parts[2] != 'row'):
             bad.append("bad expect line: %s" % line.strip())
@@ -90,7 +91,10 @@ run_case() { # run_case DIR MODE
         want=$(awk '$1 == "exit" { print $2; exit }' "$dir/expect")
         [ -n "$want" ] || want=1
     fi
-    "$BIN" validate --format json "$input" >"$TMP/out" 2>"$TMP/err"
+    args=
+    [ "$mode" = invalid ] && args=$(awk '$1 == "args" { $1 = ""; print; exit }' "$dir/expect")
+    # shellcheck disable=SC2086  # args is a list of options
+    "$BIN" validate --format json $args "$input" >"$TMP/out" 2>"$TMP/err"
     got=$?
     problems=
     if [ "$got" -ne "$want" ]; then

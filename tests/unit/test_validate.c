@@ -291,12 +291,12 @@ static void test_partial_target(void)
     add_col(m, "ADT", DSJ_TYPE_DATE, DSJ_TYPE_INTEGER, 0, 0);
     add_col(m, "ADTM", DSJ_TYPE_DATETIME, DSJ_TYPE_INTEGER, 0, 0);
     add_col(m, "ATM", DSJ_TYPE_TIME, DSJ_TYPE_INTEGER, 0, 0);
-    add_col(m, "DTC", DSJ_TYPE_DATE, DSJ_TYPE_NONE, 0, 0); /* no target: partial is fine */
+    add_col(m, "DTC", DSJ_TYPE_DATE, DSJ_TYPE_NONE, 8, 0); /* no target: partial is fine; length not applied */
     dsj_meta_set_records(m, 2);
     v = start(m, NULL, l);
     {
         dsj_cell_t r1[] = {S_("2014-01-02"), S_("2014-01-02T10:00:00"), S_("10:00:00"), S_("2014")};
-        dsj_cell_t r2[] = {S_("2014-01"), S_("2014-01-02T10:00"), S_("10"), S_("2014-01")};
+        dsj_cell_t r2[] = {S_("2014-01"), S_("2014-01-02T10:00"), S_("10"), S_("2014-01-02")};
         put_row(v, 1, r1, 4);
         put_row(v, 2, r2, 4);
     }
