@@ -932,9 +932,12 @@ static dsj_status_t bind_rules(run_t *R, dsj_error_t *err)
             continue;
         }
         if (r->kind == K_IN_CODELIST) {
-            if (!R->o || !R->o->define)
-                return dsj_error_set(err, DSJ_E_DEFINE, R->file, 0, 0, 0,
-                                     "rule '%s': in_codelist %s needs a define.xml (--define)", r->id, r->codelist);
+            if (!R->o || !R->o->define) {
+                emit(R, r, DSJ_SEV_WARNING, NULL, -1, NULL, "rule not applied: in_codelist %s needs a define.xml (--define)",
+                     r->codelist);
+                a->r = NULL;
+                continue;
+            }
             a->cl = dsj_define_codelist_find(R->o->define, r->codelist);
             if (!a->cl)
                 return dsj_error_set(err, DSJ_E_DEFINE, R->file, 0, 0, 0, "rule '%s': code list %s is not in %s", r->id,

@@ -99,8 +99,9 @@ DSJ_EXPORT void dsj_check_options_init(dsj_check_options_t *o);
  * column or dataset that is not there give one finding each (warning) and are
  * skipped; an exists_in dataset that cannot be found or read gives one error
  * finding.  Returns DSJ_OK when the rows were read to the end; a read error of
- * r (err filled); DSJ_E_DEFINE when an in_codelist rule applies but no define
- * is given or the define lacks the code list (err names the rule);
+ * r (err filled); DSJ_E_DEFINE when an in_codelist rule applies and the define
+ * lacks the code list (err names the rule; without a define such a rule gives
+ * one warning finding and is skipped);
  * DSJ_E_ABORTED when cb asked to stop.
  */
 DSJ_EXPORT dsj_status_t dsj_check_reader(const dsj_ruleset_t *rs, dsj_reader_t *r, const dsj_check_options_t *opts,
