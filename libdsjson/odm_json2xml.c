@@ -41,15 +41,13 @@ static void fail(j2x_t *c, dsj_status_t code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    c->status = dsj_error_set(c->err, code, c->file, 0, 0, 0, "%s (at %s)", text,
-                              c->ptr.len ? c->ptr.data : "/");
+    c->status = dsj_error_set(c->err, code, c->file, 0, 0, 0, "%s", text);
     dsj_error_set_pointer(c->err, c->ptr.len ? c->ptr.data : "");
 }
 
 static size_t ptr_push(j2x_t *c, const char *tok)
 {
     size_t old = c->ptr.len;
-    dsj_buf_putc(&c->ptr, '/');
     dsj_buf_pointer_token(&c->ptr, tok);
     return old;
 }
