@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import xml.etree.ElementTree as ET
+from xml.parsers import expat
 
 XS = 'http://www.w3.org/2001/XMLSchema'
 XML_NS = 'http://www.w3.org/XML/1998/namespace'
@@ -73,40 +74,71 @@ def cap(n):
 
 
 class Doc:
-    """One parsed schema document with the in-scope namespaces of every node."""
+    """One parsed schema document: an ElementTree with the line number and the
+    in-scope namespace declarations of every node (expat, so positions are exact)."""
 
-    def __init__(self, path, rel):
+    def __init__(self, path, rel, chameleon_tns=None):
         self.path = path
         self.rel = rel
         self.nsmap = {}          # id(node) -> {prefix: uri}
+        self.lines = {}          # id(node) -> line number
         self.decls = []          # (prefix, uri) declared anywhere, in document order
         stack = []
+        scopes = []
         pending = []
-        root = None
+        holder = []
+
+        def start_ns(prefix, uri):
+            pending.append((prefix or '', uri))
+
+        def start(name, attrs):
+            tag = '{' + name if '}' in name else name
+            node = ET.Element(tag, {('{' + k if '}' in k else k): v for k, v in attrs.items()})
+            scope = dict(scopes[-1]) if scopes else {'xml': XML_NS}
+            for prefix, uri in pending:
+                scope[prefix] = uri
+                self.decls.append((prefix, uri))
+            del pending[:]
+            self.nsmap[id(node)] = scope
+            self.lines[id(node)] = parser.CurrentLineNumber
+            if stack:
+                stack[-1].append(node)
+            else:
+                holder.append(node)
+            stack.append(node)
+            scopes.append(scope)
+
+        def end(name):
+            stack.pop()
+            scopes.pop()
+
+        parser = expat.ParserCreate(namespace_separator='}')
+        parser.StartNamespaceDeclHandler = start_ns
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
         try:
-            for event, item in ET.iterparse(path, events=('start-ns', 'start', 'end')):
-                if event == 'start-ns':
-                    pending.append(item)
-                elif event == 'start':
-                    scope = dict(stack[-1]) if stack else {'xml': XML_NS}
-                    for prefix, uri in pending:
-                        scope[prefix] = uri
-                        self.decls.append((prefix, uri))
-                    pending = []
-                    self.nsmap[id(item)] = scope
-                    stack.append(scope)
-                    if root is None:
-                        root = item
-                else:
-                    stack.pop()
-        except (ET.ParseError, OSError) as e:
-            raise SchemaError('%s: %s' % (path, e))
-        if root is None or root.tag != xs('schema'):
-            raise SchemaError('%s: not an xs:schema document' % path)
+            with open(path, 'rb') as f:
+                parser.ParseFile(f)
+        except expat.ExpatError as e:
+            raise SchemaError('%s:%d:%d: not well-formed XML: %s'
+                              % (rel, e.lineno, e.offset + 1, expat.ErrorString(e.code)))
+        except OSError as e:
+            raise SchemaError('%s: %s' % (rel, e.strerror or e))
+        if not holder or holder[0].tag != xs('schema'):
+            raise SchemaError('%s:1: not an XML Schema (root element is not xs:schema)' % rel)
+        root = holder[0]
         self.root = root
         self.tns = root.get('targetNamespace', '')
+        self.chameleon = not self.tns and bool(chameleon_tns)
+        if self.chameleon:
+            self.tns = chameleon_tns   # an included schema without a target namespace takes the includer's
         self.efd = root.get('elementFormDefault', 'unqualified')
         self.afd = root.get('attributeFormDefault', 'unqualified')
+
+    def at(self, node=None):
+        """'file:line' of node (or of the file)."""
+        line = self.lines.get(id(node)) if node is not None else None
+        return '%s:%d' % (self.rel, line) if line else self.rel
 
     def qname(self, node, value):
         """Resolve a QName-valued attribute of node to (uri, local)."""
@@ -115,10 +147,12 @@ class Doc:
         scope = self.nsmap[id(node)]
         if prefix:
             if prefix not in scope:
-                raise SchemaError('%s: undeclared prefix in %r' % (self.rel, value))
+                raise SchemaError('%s: undeclared namespace prefix in %r' % (self.at(node), value))
             return scope[prefix], local
-        # Unprefixed QNames use the default namespace; a schema without one and
-        # without a target namespace (chameleon) resolves to no namespace.
+        # Unprefixed QNames use the default namespace; in a chameleon-included schema
+        # without one, they name components of the includer's namespace.
+        if '' not in scope and self.chameleon:
+            return self.tns, local
         return scope.get('', ''), local
 
 
@@ -132,38 +166,44 @@ class Schema:
         self.comps = {}          # (kind, uri, local) -> [(node, doc), ...]  level 0 = original
         self.subst = {}          # head (uri, local) -> [member (uri, local), ...]
 
-    def load(self, rel_or_path, from_doc=None):
+    def load(self, rel_or_path, from_doc=None, node=None):
+        """Load one schema document (once) with everything it includes, imports, redefines."""
         if from_doc is None:
             path = os.path.normpath(os.path.join(self.base, rel_or_path))
         else:
+            if not rel_or_path:
+                raise SchemaError('%s: %s without schemaLocation' % (from_doc.at(node), node.tag.split('}')[1]))
             path = os.path.normpath(os.path.join(os.path.dirname(from_doc.path), rel_or_path))
         if path in self.docs:
             return self.docs[path]
         if not os.path.isfile(path):
-            where = from_doc.rel if from_doc else 'entry'
-            raise SchemaError('%s: schema %s not found' % (where, path))
-        doc = Doc(path, os.path.relpath(path, self.base).replace(os.sep, '/'))
+            where = from_doc.at(node) if from_doc else 'entry schema'
+            raise SchemaError('%s: schema %s not found' % (where, rel_or_path))
+        chameleon = from_doc.tns if from_doc is not None and node is not None and \
+            node.tag in (xs('include'), xs('redefine')) else None
+        doc = Doc(path, os.path.relpath(path, self.base).replace(os.sep, '/'), chameleon)
         self.docs[path] = doc
         self.sources.append(doc.rel)
-        for node in doc.root:
-            tag = node.tag
-            if tag in (xs('include'), xs('import')):
-                loc = node.get('schemaLocation')
-                if loc:
-                    self.load(loc, doc)
+        for child in doc.root:
+            tag = child.tag
+            if tag == xs('include'):
+                self.load(child.get('schemaLocation'), doc, child)
+            elif tag == xs('import'):
+                if child.get('schemaLocation'):   # an import without location names a known namespace
+                    self.load(child.get('schemaLocation'), doc, child)
             elif tag == xs('redefine'):
-                self.load(node.get('schemaLocation'), doc)
-                for comp in node:
+                self.load(child.get('schemaLocation'), doc, child)
+                for comp in child:
                     self.register(comp, doc, redefine=True)
             else:
-                self.register(node, doc, redefine=False)
+                self.register(child, doc, redefine=False)
         return doc
 
     KINDS = {'element': 'element', 'attribute': 'attribute', 'complexType': 'type',
              'simpleType': 'type', 'group': 'group', 'attributeGroup': 'attributeGroup'}
 
     def register(self, node, doc, redefine):
-        if not isinstance(node.tag, str) or not node.tag.startswith('{%s}' % XS):
+        if not node.tag.startswith('{%s}' % XS):
             return
         kind = self.KINDS.get(node.tag[len(XS) + 2:])
         if kind is None or node.get('name') is None:
@@ -172,7 +212,8 @@ class Schema:
         levels = self.comps.setdefault(key, [])
         if redefine:
             if not levels:
-                raise SchemaError('%s: redefinition of undefined %s %s' % (doc.rel, kind, key[2]))
+                raise SchemaError('%s: redefinition of %s %s, which the redefined schema does not define'
+                                  % (doc.at(node), kind, node.get('name')))
             levels.append((node, doc))
         elif not levels:
             levels.append((node, doc))
@@ -181,17 +222,18 @@ class Schema:
             head = doc.qname(node, node.get('substitutionGroup'))
             self.subst.setdefault(head, []).append((doc.tns, node.get('name')))
 
-    def lookup(self, kind, qn, active, where):
-        """Definition of (kind, qname); inside its own redefinition (in active), the previous level."""
+    def lookup(self, kind, qn, active, doc, node):
+        """Definition of (kind, qname) referenced from node of doc; inside its own
+        redefinition (recorded in active) the previous level.  Returns (node, doc, active)."""
         key = (kind,) + tuple(qn)
         levels = self.comps.get(key)
         if not levels:
-            raise SchemaError('%s: unresolved %s reference {%s}%s' % (where.rel, kind, qn[0], qn[1]))
+            raise SchemaError('%s: unresolved %s reference {%s}%s' % (doc.at(node), kind, qn[0], qn[1]))
         level = active.get(key, len(levels)) - 1
         if level < 0:
-            raise SchemaError('%s: %s {%s}%s refers to itself' % (where.rel, kind, qn[0], qn[1]))
-        node, doc = levels[level]
-        return node, doc, _with(active, key, level)
+            raise SchemaError('%s: %s {%s}%s refers to itself' % (doc.at(node), kind, qn[0], qn[1]))
+        dnode, ddoc = levels[level]
+        return dnode, ddoc, _with(active, key, level)
 
 
 def _with(active, key, level):
@@ -227,13 +269,13 @@ class Resolver:
         self.seen_decls = set()
 
     # ------------------------------------------------------------ simple types
-    def category(self, qn, active, doc, depth=0):
+    def category(self, qn, active, doc, where, depth=0):
         uri, local = qn
         if uri == XS:
             return BUILTIN_CATEGORY.get(local, 'string')
         if depth > 50:
-            raise SchemaError('%s: simple type derivation too deep at %s' % (doc.rel, local))
-        node, tdoc, active = self.s.lookup('type', qn, active, doc)
+            raise SchemaError('%s: simple type derivation too deep at %s' % (doc.at(where), local))
+        node, tdoc, active = self.s.lookup('type', qn, active, doc, where)
         if node.tag != xs('simpleType'):
             return 'string'
         return self.simple_category(node, tdoc, active, depth + 1)
@@ -242,7 +284,7 @@ class Resolver:
         for child in node:
             if child.tag == xs('restriction'):
                 if child.get('base'):
-                    return self.category(doc.qname(child, child.get('base')), active, doc, depth)
+                    return self.category(doc.qname(child, child.get('base')), active, doc, child, depth)
                 inner = child.find(xs('simpleType'))
                 return self.simple_category(inner, doc, active, depth + 1) if inner is not None else 'string'
             if child.tag == xs('list'):
@@ -250,7 +292,7 @@ class Resolver:
             if child.tag == xs('union'):
                 cats = set()
                 for m in (child.get('memberTypes') or '').split():
-                    cats.add(self.category(doc.qname(child, m), active, doc, depth))
+                    cats.add(self.category(doc.qname(child, m), active, doc, child, depth))
                 for inner in child.findall(xs('simpleType')):
                     cats.add(self.simple_category(inner, doc, active, depth + 1))
                 return cats.pop() if len(cats) == 1 else 'string'
@@ -259,7 +301,7 @@ class Resolver:
     # ------------------------------------------------------------ attributes
     def attr_type(self, node, doc, active):
         if node.get('type'):
-            return self.category(doc.qname(node, node.get('type')), active, doc)
+            return self.category(doc.qname(node, node.get('type')), active, doc, node)
         inner = node.find(xs('simpleType'))
         return self.simple_category(inner, doc, active) if inner is not None else 'string'
 
@@ -268,7 +310,7 @@ class Resolver:
             if node.tag == xs('attribute'):
                 if node.get('ref'):
                     qn = doc.qname(node, node.get('ref'))
-                    decl, ddoc, dactive = self.s.lookup('attribute', qn, active, doc)
+                    decl, ddoc, dactive = self.s.lookup('attribute', qn, active, doc, node)
                     name = clark(*qn)
                     typ = self.attr_type(decl, ddoc, dactive)
                 else:
@@ -281,7 +323,7 @@ class Resolver:
                     out[name] = typ
             elif node.tag == xs('attributeGroup') and node.get('ref'):
                 qn = doc.qname(node, node.get('ref'))
-                gnode, gdoc, gactive = self.s.lookup('attributeGroup', qn, active, doc)
+                gnode, gdoc, gactive = self.s.lookup('attributeGroup', qn, active, doc, node)
                 self.attributes(gnode, gdoc, gactive, out)
 
     # ------------------------------------------------------------ particles
@@ -300,7 +342,7 @@ class Resolver:
             info.any = True
             return counts
         if tag == xs('group'):
-            gnode, gdoc, gactive = self.s.lookup('group', doc.qname(node, node.get('ref')), active, doc)
+            gnode, gdoc, gactive = self.s.lookup('group', doc.qname(node, node.get('ref')), active, doc, node)
             for child in gnode:
                 if child.tag in (xs('sequence'), xs('choice'), xs('all')):
                     counts = self.particle(child, gdoc, gactive, info)
@@ -325,23 +367,23 @@ class Resolver:
         if node.get('ref'):
             qn = doc.qname(node, node.get('ref'))
             names = []
-            self.substitutes(qn, active, doc, names, set())
+            self.substitutes(qn, active, doc, node, names, set())
             return names
         form = node.get('form', doc.efd)
         qn = (doc.tns if form == 'qualified' else '', node.get('name'))
         self.want(clark(*qn), node, doc, active)
         return [clark(*qn)]
 
-    def substitutes(self, qn, active, doc, names, seen):
+    def substitutes(self, qn, active, doc, node, names, seen):
         if qn in seen:
             return
         seen.add(qn)
-        decl, ddoc, dactive = self.s.lookup('element', qn, active, doc)
+        decl, ddoc, dactive = self.s.lookup('element', qn, active, doc, node)
         if decl.get('abstract') != 'true':
             names.append(clark(*qn))
             self.want(clark(*qn), decl, ddoc, {})   # a global declaration means the same everywhere
         for member in self.s.subst.get(qn, []):
-            self.substitutes(member, active, doc, names, seen)
+            self.substitutes(member, active, doc, node, names, seen)
 
     def want(self, name, node, doc, active):
         key = (doc.path, id(node))
@@ -352,7 +394,7 @@ class Resolver:
     # ------------------------------------------------------------ types
     def complex_type(self, node, doc, active, info, depth=0):
         if depth > 50:
-            raise SchemaError('%s: type derivation too deep' % doc.rel)
+            raise SchemaError('%s: type derivation too deep' % doc.at(node))
         if node.get('mixed') == 'true':
             info.mixed = True
         for child in node:
@@ -398,7 +440,7 @@ class Resolver:
             else:
                 info.text = True
             return
-        tnode, tdoc, tactive = self.s.lookup('type', qn, active, doc)
+        tnode, tdoc, tactive = self.s.lookup('type', qn, active, doc, der)
         if tnode.tag == xs('simpleType'):
             info.text = True
         else:
@@ -414,7 +456,7 @@ class Resolver:
                 else:
                     info.text = True
             else:
-                tnode, tdoc, tactive = self.s.lookup('type', qn, active, doc)
+                tnode, tdoc, tactive = self.s.lookup('type', qn, active, doc, node)
                 if tnode.tag == xs('simpleType'):
                     info.text = True
                 else:
@@ -425,7 +467,7 @@ class Resolver:
             info.text = True
         elif node.get('substitutionGroup'):
             head = doc.qname(node, node.get('substitutionGroup'))
-            hnode, hdoc, hactive = self.s.lookup('element', head, active, doc)
+            hnode, hdoc, hactive = self.s.lookup('element', head, active, doc, node)
             return self.element(hnode, hdoc, hactive)
         else:
             info.any = info.mixed = True   # no type: xs:anyType
@@ -454,7 +496,7 @@ def build_set(corpus_schemas, name, entries, root_local):
             first = doc
     root_qn = (first.tns, root_local)
     res = Resolver(schema)
-    rnode, rdoc, ractive = schema.lookup('element', root_qn, {}, first)
+    rnode, rdoc, ractive = schema.lookup('element', root_qn, {}, first, first.root)
     res.want(clark(*root_qn), rnode, rdoc, ractive)
     infos = {}
     merged = set()
@@ -549,17 +591,29 @@ def main(argv):
     ap.add_argument('--corpus', default=os.path.join(repo, '..', 'shared', 'corpus'),
                     help='corpus folder holding schemas/ (default ../shared/corpus)')
     ap.add_argument('--out', default=repo, help='output root (default: the repository root)')
+    ap.add_argument('--set', action='append', default=[], metavar='NAME:ROOT:ENTRY[,ENTRY...]',
+                    help='generate only this set (repeatable): table name, root element local name, '
+                         'entry XSDs relative to the corpus schemas/ folder')
     args = ap.parse_args(argv)
+    sets = SETS
+    if args.set:
+        sets = []
+        for spec in args.set:
+            parts = spec.split(':', 2)
+            if len(parts) != 3 or not all(parts):
+                sys.stderr.write('gen-odm-tables: --set %r: expected NAME:ROOT:ENTRY[,ENTRY...]\n' % spec)
+                return 2
+            sets.append((parts[0], parts[2].split(','), parts[1]))
     schemas = os.path.join(args.corpus, 'schemas')
     if not os.path.isdir(schemas):
         sys.stderr.write('gen-odm-tables: %s: no schemas folder\n' % schemas)
         return 2
     tables = []
     try:
-        for name, entries, root in SETS:
+        for name, entries, root in sets:
             tables.append(build_set(schemas, name, entries, root))
     except SchemaError as e:
-        sys.stderr.write('gen-odm-tables: %s\n' % e)
+        sys.stderr.write('gen-odm-tables: %s: %s\n' % (name, e))
         return 1
     os.makedirs(os.path.join(args.out, 'schemas', 'odm'), exist_ok=True)
     os.makedirs(os.path.join(args.out, 'libdsjson'), exist_ok=True)
