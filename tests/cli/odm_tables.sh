@@ -33,6 +33,9 @@ else
         else ko "$f differs from a fresh regeneration (run: $PY $GEN)"; diff "$f" "$tmp/out/$f" | head -10 | sed 's/^/  | /'
         fi
     done
+    # the C string pieces stay short (<= 4000 characters each)
+    long=$(awk 'length($0) > 4010 { n++ } END { print n + 0 }' libdsjson/odm_tables.gen.c)
+    [ "$long" -eq 0 ] && ok || ko "libdsjson/odm_tables.gen.c: $long lines over 4010 characters"
     # no stray tables
     for f in schemas/odm/*.json; do
         [ -f "$tmp/out/$f" ] && ok || ko "$f is not produced by the generator"

@@ -149,6 +149,27 @@ static void test_closed_and_well_formed(void)
     }
 }
 
+/* The embedded text is the same table as the committed schemas/odm/<set>.json
+ * (run from the repository root, as `make check` does). */
+static void test_matches_json_files(void)
+{
+    size_t i;
+    for (i = 0; i < NSETS; i++) {
+        char path[256];
+        json_object *t = table(SETS[i]), *f;
+        snprintf(path, sizeof path, "schemas/odm/%s.json", SETS[i]);
+        f = json_object_from_file(path);
+        if (!f) {
+            printf("\n  (skipped: %s not found; run from the repository root)\n", path);
+            json_object_put(t);
+            return;
+        }
+        CU_ASSERT_TRUE(json_object_equal(t, f));
+        json_object_put(t);
+        json_object_put(f);
+    }
+}
+
 static void test_define21_facts(void)
 {
     json_object *t = table("define-2.1");
@@ -275,6 +296,7 @@ int main(void)
     static const dsj_test_case_t cases[] = {
         {"all_parse", test_all_parse},
         {"closed_and_well_formed", test_closed_and_well_formed},
+        {"matches_json_files", test_matches_json_files},
         {"define21_facts", test_define21_facts},
         {"define20_facts", test_define20_facts},
         {"odm132_and_datasetxml_facts", test_odm132_and_datasetxml_facts},
