@@ -265,7 +265,7 @@ class Info:
 class Resolver:
     def __init__(self, schema):
         self.s = schema
-        self.pending = []        # (clark, node, doc) element declarations still to resolve
+        self.pending = []        # (clark, node, doc, active): element declarations still to resolve
         self.seen_decls = set()
 
     # ------------------------------------------------------------ simple types
@@ -348,13 +348,13 @@ class Resolver:
                     counts = self.particle(child, gdoc, gactive, info)
         elif tag in (xs('sequence'), xs('all')):
             for child in node:
-                if child.tag == xs('annotation') or not isinstance(child.tag, str):
+                if child.tag == xs('annotation'):
                     continue
                 for n, c in self.particle(child, doc, active, info).items():
                     counts[n] = cap(counts.get(n, 0) + c)
         elif tag == xs('choice'):
             for child in node:
-                if child.tag == xs('annotation') or not isinstance(child.tag, str):
+                if child.tag == xs('annotation'):
                     continue
                 for n, c in self.particle(child, doc, active, info).items():
                     counts[n] = max(counts.get(n, 0), c)
