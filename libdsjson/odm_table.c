@@ -10,9 +10,6 @@
 #include <pthread.h>
 #include <stdio.h>
 
-/* The generated tables are linked in when present (weak until they land). */
-extern const dsj_odm_table_src_t dsj_odm_table_sources[] __attribute__((weak));
-
 /* ------------------------------------------------------------------ namespaces */
 
 static const struct { const char *uri, *prefix; } known_ns[] = {
@@ -314,7 +311,6 @@ static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
 static void load_builtin(void)
 {
     const dsj_odm_table_src_t *s;
-    if (!dsj_odm_table_sources) return;
     for (s = dsj_odm_table_sources; s->schema && nbuiltin < MAX_BUILTIN; s++) {
         odm_table_t *t = odm_table_parse(s->json, s->schema, NULL);
         if (!t) continue;
