@@ -77,6 +77,8 @@ const char *odm_table_prefix(const odm_table_t *t, const char *uri)
     }
     if (uri && !strcmp(uri, "http://www.w3.org/2000/09/xmldsig#")) return "ds";
     if (uri && !strcmp(uri, "http://www.w3.org/1999/xhtml")) return "xhtml";
+    if (uri && !strcmp(uri, "http://hl7.org/fhir")) return "fhir";
+    if (uri && !strcmp(uri, "http://www.w3.org/2001/XMLSchema-instance")) return "xsi";
     return NULL;
 }
 
