@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlsave.h>
 #include <stdio.h>
 
 #define XHTML_TYPE "application/xhtml+xml"
@@ -28,6 +29,7 @@ typedef struct j2x {
     dsj_buf_t ptr;         /* JSON pointer of the current value */
     dsj_error_t *err;
     dsj_status_t status;
+    int consume;           /* the tree is ours: release items once written */
 } j2x_t;
 
 static int failed(j2x_t *c) { return c->status != DSJ_OK; }
@@ -306,6 +308,7 @@ static void emit_item(j2x_t *c, xmlNodePtr node, kid_t *k, size_t i, const char 
         v = json_object_array_get_idx(v, i);
     }
     add_child(c, node, k->uri, k->local, v, item_oid, depth);
+    if (c->consume && o2 && !failed(c)) json_object_array_put_idx(k->val, i, NULL);
     if (o2) ptr_pop(c, o2);
     ptr_pop(c, o1);
 }
@@ -504,14 +507,54 @@ static void choose_schema(j2x_t *c, json_object *root)
     c->odm_uri = c->table ? c->table->odm_uri : !strcmp(c->schema, "odm-2.0") ? ODM_NS_ODM20 : ODM_NS_ODM13;
 }
 
-static char *convert_tree(json_object *top, const char *name, const dsj_odm_options_t *opts, size_t *out_len,
-                          dsj_error_t *err)
+/* Output of a built document: to memory (out/out_len) or to a sink. */
+typedef struct xml_out {
+    char *mem;
+    size_t len;
+    dsj_sink_t *sink;
+    dsj_error_t *err;
+    int failed;
+} xml_out_t;
+
+static int sink_write_cb(void *ctx, const char *buf, int len)
+{
+    xml_out_t *o = ctx;
+    if (o->failed) return -1;
+    if (dsj_sink_write(o->sink, buf, (size_t)len, o->err) != DSJ_OK) { o->failed = 1; return -1; }
+    return len;
+}
+
+static int sink_close_cb(void *ctx) { (void)ctx; return 0; }
+
+static void write_doc(j2x_t *c, xml_out_t *xo)
+{
+    if (xo->sink) {
+        xmlSaveCtxtPtr sc = xmlSaveToIO(sink_write_cb, sink_close_cb, xo, "UTF-8", c->o->pretty ? XML_SAVE_FORMAT : 0);
+        if (!sc) { fail(c, DSJ_E_NOMEM, "cannot serialize the XML"); return; }
+        xmlSaveDoc(sc, c->doc);
+        if (xmlSaveClose(sc) < 0 && !xo->failed) fail(c, DSJ_E_IO, "cannot write the XML");
+        if (xo->failed) c->status = c->err && c->err->code ? c->err->code : DSJ_E_IO;
+    } else {
+        xmlChar *mem = NULL;
+        int size = 0;
+        xmlDocDumpFormatMemoryEnc(c->doc, &mem, &size, "UTF-8", c->o->pretty ? 1 : 0);
+        if (!mem) { fail(c, DSJ_E_NOMEM, "cannot serialize the XML"); return; }
+        xo->mem = dsj_strndup((const char *)mem, (size_t)size);
+        xo->len = (size_t)size;
+        xmlFree(mem);
+        if (!xo->mem) fail(c, DSJ_E_NOMEM, "out of memory");
+    }
+}
+
+static dsj_status_t convert_tree(json_object *top, const char *name, const dsj_odm_options_t *opts, int consume,
+                                 xml_out_t *xo, dsj_error_t *err)
 {
     j2x_t c;
     json_object *root = top, *v;
-    char *out = NULL;
     const char *rootname = "ODM";
+    dsj_status_t st;
     memset(&c, 0, sizeof c);
+    c.consume = consume;
     dsj_odm_options_init(&c.defaults);
     c.o = opts ? opts : &c.defaults;
     c.file = name;
@@ -571,38 +614,32 @@ static char *convert_tree(json_object *top, const char *name, const dsj_odm_opti
         }
     }
     build_elem(&c, c.root, c.odm_uri ? odm_table_elem(c.table, c.odm_uri, rootname) : NULL, root, NULL, 1, 0);
-    if (!failed(&c)) {
-        xmlChar *mem = NULL;
-        int size = 0;
-        xmlDocDumpFormatMemoryEnc(c.doc, &mem, &size, "UTF-8", c.o->pretty ? 1 : 0);
-        if (!mem) fail(&c, DSJ_E_NOMEM, "cannot serialize the XML");
-        else {
-            out = dsj_strndup((const char *)mem, (size_t)size);
-            if (out_len) *out_len = (size_t)size;
-            xmlFree(mem);
-        }
-    }
+    if (!failed(&c)) write_doc(&c, xo);
 done:
     if (c.doc) xmlFreeDoc(c.doc);
     dsj_buf_free(&c.ptr);
     json_object_put(c.types);
     odm_table_free(c.own_table);
-    return out;
+    st = c.status;
+    return st;
 }
 
 char *dsj_odm_tree_to_xml(json_object *root, const char *name, const dsj_odm_options_t *opts, size_t *out_len,
                           dsj_error_t *err)
 {
+    xml_out_t xo;
+    memset(&xo, 0, sizeof xo);
     if (!root) { dsj_error_set(err, DSJ_E_ARG, name, 0, 0, 0, "NULL JSON tree"); return NULL; }
-    return convert_tree(root, name, opts, out_len, err);
+    if (convert_tree(root, name, opts, 0, &xo, err) != DSJ_OK) { dsj_free(xo.mem); return NULL; }
+    if (out_len) *out_len = xo.len;
+    return xo.mem;
 }
 
-char *dsj_odm_json_to_xml(const char *json, size_t len, const char *name, const dsj_odm_options_t *opts,
-                          size_t *out_len, dsj_error_t *err)
+/* Parse a JSON text strictly; NULL with err (line, column, offset). [owned] */
+static json_object *parse_json(const char *json, size_t len, const char *name, dsj_error_t *err)
 {
     json_tokener *tok;
     json_object *root;
-    char *out;
     if (!json) { dsj_error_set(err, DSJ_E_ARG, name, 0, 0, 0, "NULL JSON"); return NULL; }
     if (len > DSJ_ODM_JSON_MAX_BYTES || len > (size_t)INT32_MAX) {
         dsj_error_set(err, DSJ_E_LIMIT, name, 0, 0, 0, "ODM JSON larger than %zu bytes is not supported",
@@ -636,18 +673,30 @@ char *dsj_odm_json_to_xml(const char *json, size_t len, const char *name, const 
     }
 parsed:
     json_tokener_free(tok);
-    out = convert_tree(root, name, opts, out_len, err);
+    return root;
+}
+
+char *dsj_odm_json_to_xml(const char *json, size_t len, const char *name, const dsj_odm_options_t *opts,
+                          size_t *out_len, dsj_error_t *err)
+{
+    json_object *root = parse_json(json, len, name, err);
+    xml_out_t xo;
+    if (!root) return NULL;
+    memset(&xo, 0, sizeof xo);
+    if (convert_tree(root, name, opts, 1, &xo, err) != DSJ_OK) { dsj_free(xo.mem); xo.mem = NULL; }
     json_object_put(root);
-    return out;
+    if (xo.mem && out_len) *out_len = xo.len;
+    return xo.mem;
 }
 
 dsj_status_t dsj_odm_json_file_to_xml_file(const char *in_path, const char *out_path,
                                            const dsj_odm_options_t *opts, dsj_error_t *err)
 {
     FILE *f;
-    char *buf, *xml;
+    char *buf;
     long n;
-    size_t xlen = 0;
+    json_object *root;
+    xml_out_t xo;
     dsj_sink_t *sink;
     dsj_status_t st;
     if (!in_path || !out_path) return dsj_error_set(err, DSJ_E_ARG, in_path, 0, 0, 0, "NULL path");
@@ -671,14 +720,17 @@ dsj_status_t dsj_odm_json_file_to_xml_file(const char *in_path, const char *out_
     }
     fclose(f);
     buf[n] = '\0';
-    xml = dsj_odm_json_to_xml(buf, (size_t)n, in_path, opts, &xlen, err);
+    root = parse_json(buf, (size_t)n, in_path, err);
     dsj_free(buf);
-    if (!xml) return err ? err->code : DSJ_E_FORMAT;
+    if (!root) return err ? err->code : DSJ_E_SYNTAX;
     sink = dsj_sink_new_path(out_path, err);
-    if (!sink) { free(xml); return err ? err->code : DSJ_E_IO; }
-    st = dsj_sink_write(sink, xml, xlen, err);
+    if (!sink) { json_object_put(root); return err ? err->code : DSJ_E_IO; }
+    memset(&xo, 0, sizeof xo);
+    xo.sink = sink;
+    xo.err = err;
+    st = convert_tree(root, in_path, opts, 1, &xo, err);
+    json_object_put(root);
     if (st == DSJ_OK) st = dsj_sink_commit(sink, err);
     dsj_sink_free(sink);
-    free(xml);
     return st;
 }
