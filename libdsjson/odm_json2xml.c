@@ -646,10 +646,19 @@ static json_object *parse_json(const char *json, size_t len, const char *name, d
                       (size_t)DSJ_ODM_JSON_MAX_BYTES);
         return NULL;
     }
-    tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH * 4);
+    tok = json_tokener_new_ex(600);   /* 256 XML levels need up to 512 JSON levels */
     if (!tok) { dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory"); return NULL; }
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     root = json_tokener_parse_ex(tok, json, (int)len);
+    if (!root && json_tokener_get_error(tok) == json_tokener_continue) {
+        root = json_tokener_parse_ex(tok, "", 1);   /* end of input: finishes a bare literal */
+        tok->char_offset = (int)len;                /* everything was read; an error is at the end */
+    }
+    if (!root && json_tokener_get_error(tok) == json_tokener_success) {
+        json_tokener_free(tok);
+        dsj_error_set(err, DSJ_E_FORMAT, name, 1, 1, 0, "the ODM JSON root must be an object (the ODM element), not null");
+        return NULL;
+    }
     if (!root || json_tokener_get_error(tok) != json_tokener_success || tok->char_offset < (int)len) {
         size_t off = (size_t)tok->char_offset, i;
         uint64_t line = 1, col = 1;

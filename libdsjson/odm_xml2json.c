@@ -913,9 +913,14 @@ json_object *dsj_odm_xml_to_tree(const char *xml, size_t len, const char *name, 
 {
     size_t n = 0;
     char *s = dsj_odm_xml_to_json(xml, len, name, opts, &n, err);
-    json_object *t;
+    json_object *t = NULL;
+    json_tokener *tok;
     if (!s) return NULL;
-    t = json_tokener_parse(s);
+    tok = json_tokener_new_ex(600);   /* 256 elements deep = up to 512 JSON levels */
+    if (tok) {
+        t = json_tokener_parse_ex(tok, s, (int)n);
+        json_tokener_free(tok);
+    }
     free(s);
     if (!t) dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "cannot build the JSON tree");
     return t;

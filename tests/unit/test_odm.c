@@ -374,6 +374,20 @@ static void test_json_errors(void)
                       "/Study/0/_order/0", "not a child");
     expect_json_error("{\"FileOID\": ", DSJ_E_SYNTAX, NULL, "invalid JSON");
     expect_json_error("[1,2]", DSJ_E_FORMAT, NULL, "must be an object");
+    expect_json_error("null", DSJ_E_FORMAT, NULL, "must be an object");
+    expect_json_error("{\"_schema\":\"odm-1.3.2\",\"_ns\":{\"v\":\"urn:v\"},\"v:X\":\"1\",\"Study\":[{\"OID\":\"S\",\"_content\":7}]}",
+                      DSJ_E_TYPE, "/Study/0/_content", "_content must be a string");
+    {   /* position of a truncated document */
+        dsj_error_t e;
+        const char *j = "{\"FileOID\": \"F\",\n \"Study\": [";
+        char *x;
+        dsj_error_clear(&e);
+        x = dsj_odm_json_to_xml(j, strlen(j), "trunc.json", NULL, NULL, &e);
+        CU_ASSERT_PTR_NULL(x);
+        free(x);
+        CU_ASSERT_EQUAL(e.code, DSJ_E_SYNTAX);
+        CU_ASSERT_EQUAL(e.line, 2);
+    }
 }
 
 static void test_xml_errors(void)
