@@ -264,18 +264,6 @@ static int decimal_to_number(const char *s, size_t n, dsj_buf_t *b, int *is_int)
 #define UNIX_DAY_MIN (-719528)   /* 0000-01-01 */
 #define UNIX_DAY_MAX 2932896     /* 9999-12-31 */
 
-/* Days since 1970-01-01 of a proleptic Gregorian civil date. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     int64_t era, doe, yoe, doy, mp;
@@ -344,7 +332,7 @@ int dsj_iso_to_sas_date(const char *s, size_t n, int64_t *out)
     if (!dig2(s, &yh) || !dig2(s + 2, &yl) || !dig2(s + 5, &m) || !dig2(s + 8, &d)) return 0;
     y = yh * 100 + yl;
     if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return 0;
-    *out = days_from_civil(y, m, d) + SAS_EPOCH_UNIX_DAYS;
+    *out = dsj_days_from_civil(y, m, d) + SAS_EPOCH_UNIX_DAYS;
     return 1;
 }
 

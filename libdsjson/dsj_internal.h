@@ -74,6 +74,10 @@ dsj_source_t *dsj_source_new_inflate(dsj_source_t *inner, dsj_error_t *err);
 /* Compressing sink: wraps inner [takes]; gzip (zlib_format 0) or zlib (1) at level. Commit finishes the stream then commits inner. */
 dsj_sink_t *dsj_sink_new_deflate(dsj_sink_t *inner, int level, int zlib_format, dsj_error_t *err);
 
+/* ---- calendar (values.c) ---- */
+/* Days since 1970-01-01 of a proleptic Gregorian civil date (month 1-12). */
+int64_t dsj_days_from_civil(int64_t y, int m, int d);
+
 /* ---- json helpers ---- */
 /* Append a JSON pointer token (escaping ~ and /) to b. */
 int dsj_buf_pointer_token(dsj_buf_t *b, const char *tok);

@@ -635,5 +635,6 @@ DSJ_EXPORT dsj_status_t dsj_validate_source(dsj_source_t *src, const dsj_reader_
 
 #include "dsjson_define.h"
 #include "dsjson_checks.h"
+#include "dsjson_odm.h"
 
 #endif /* DSJSON_H */

@@ -338,8 +338,8 @@ int dsj_iso8601_metadata_datetime(const char *s, size_t n)
     return parse_datetime(s, n, &p, 0, 1);
 }
 
-/* Days from 0000-03-01 style civil algorithm (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* Days since 1970-01-01 of a proleptic Gregorian civil date (shared with convert.c). */
+int64_t dsj_days_from_civil(int64_t y, int m, int d)
 {
     int64_t era, yoe, doy, doe;
     y -= m <= 2;
@@ -364,8 +364,8 @@ int dsj_metadata_datetime_compare(const char *a, size_t an, const char *b, size_
     int64_t sa, sb;
     size_t k, fl;
     if (!parse_datetime(a, an, &pa, 0, 1) || !parse_datetime(b, bn, &pb, 0, 1)) return 0;
-    sa = (days_from_civil(pa.year, pa.month, pa.day) * 24 + pa.hour) * 3600 + pa.minute * 60 + pa.second;
-    sb = (days_from_civil(pb.year, pb.month, pb.day) * 24 + pb.hour) * 3600 + pb.minute * 60 + pb.second;
+    sa = (dsj_days_from_civil(pa.year, pa.month, pa.day) * 24 + pa.hour) * 3600 + pa.minute * 60 + pa.second;
+    sb = (dsj_days_from_civil(pb.year, pb.month, pb.day) * 24 + pb.hour) * 3600 + pb.minute * 60 + pb.second;
     *mixed = pa.has_tz != pb.has_tz;
     if (pa.has_tz && pb.has_tz) {
         sa -= (int64_t)pa.tz_minutes * 60;

@@ -19,6 +19,8 @@ int dsj_cmd_diff(int argc, char **argv);
 int dsj_cmd_validate_define(int argc, char **argv);
 int dsj_cmd_check(int argc, char **argv);
 int dsj_cmd_select(int argc, char **argv);
+int dsj_cmd_odm2json(int argc, char **argv);
+int dsj_cmd_json2odm(int argc, char **argv);
 
 /* ------------------------------------------------------------------ options
  * A small long-option parser shared by the subcommands.  Options may appear
