@@ -101,7 +101,7 @@ if $PY -c 'import json,sys; a=json.load(open(sys.argv[1])); s=json.load(open(sys
 expect_rc 0 "select from dsjc" -- "$BIN" select --columns USUBJID --to csv "$EX/dm.dsjc"
 expect_rc 0 "select matches UTF-8" -- "$BIN" select --columns AETERM --where 'AETERM matches "下.{1}"' --to csv testdata/examples/v1.1/i18n/ae.json
 expect_grep "$T/out" "^下痢" "UTF-8 regex: one character after 下"
-if $PY -c 'import sys; t=open(sys.argv[1],encoding="utf-8").read().split("\r\n")[1:-1]; assert t and all(len(x)==2 and x[0]=="下" for x in t), t' "$T/out"; then ok; else ko "UTF-8 regex matched only 2-character terms"; fi
+if $PY -c 'import sys; t=open(sys.argv[1],encoding="utf-8",newline="").read().split("\r\n")[1:-1]; assert t and all(len(x)==2 and x[0]=="下" for x in t), t' "$T/out"; then ok; else ko "UTF-8 regex matched only 2-character terms"; fi
 expect_rc 2 "select bad where" -- "$BIN" select --where 'AGE >' "$EX/dm.json"
 expect_grep "$T/err" "position 6" "select where error position"
 expect_rc 2 "select unknown column" -- "$BIN" select --columns NOPE "$EX/dm.json"
