@@ -47,7 +47,7 @@ static const char json2odm_help[] =
     "usage: dsjson json2odm [--pretty] [--schema NAME] [--bulk-dir DIR] IN.json OUT.xml\n"
     "Convert ODM JSON back to ODM XML (children in schema order, namespaces restored).\n"
     "  --pretty             indent the XML\n"
-    "  --schema NAME        schema table to use when the JSON has no \"_schema\"\n"
+    "  --schema NAME        use this schema table (overrides the JSON's \"_schema\")\n"
     "  --bulk-dir DIR       resolve {\"BulkDataURI\": ...} values relative to DIR\n"
     "  -q, --quiet          no warnings on stderr\n"
     "exit: 0 converted, 2 usage error or input that cannot be converted\n";
