@@ -85,6 +85,21 @@ expect_grep "$T/err" "rule 'R1' (index 0): 'when': condition: at position 6" "ba
 printf '{"rules": [' >"$T/bad.json"
 expect_rc 2 "not JSON" -- "$BIN" check --rules "$T/bad.json" "$EX/dm.json"
 
+# ---------------------------------------------------------------- the JSON Schema accepts the example and rejects broken files
+if $PY -c 'import jsonschema' 2>/dev/null; then
+    if $PY - "$RULES" <<'PYEOF'
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open("schemas/rules.schema.json")))
+assert not list(v.iter_errors(json.load(open(sys.argv[1]))))
+for bad in ({"rules": [{"id": "A", "column": "X", "check": {"pattern": "a", "not_null": True}}]},
+            {"rules": [{"id": "A", "column": "X", "check": {"nonsense": 1}}]},
+            {"rules": [{"id": "A", "check": {"not_null": True}}]},
+            {"rules": [{"id": "A", "column": "X", "severity": "fatal", "check": {"not_null": True}}]}):
+    assert list(v.iter_errors(bad)), bad
+PYEOF
+    then ok; else ko "schemas/rules.schema.json"; fi
+fi
+
 # ---------------------------------------------------------------- select
 expect_rc 0 "select csv" -- "$BIN" select --columns USUBJID,AGE,SEX --where 'AGE >= 85 and SEX == "F"' --to csv "$EX/dm.json"
 if [ "$(head -1 "$T/out")" = "$(printf 'USUBJID,AGE,SEX\r')" ]; then ok; else ko "csv header"; fi
