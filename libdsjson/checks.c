@@ -1061,14 +1061,14 @@ static void check_row(run_t *R, const dsj_row_t *row)
                 added = keyset_add(a->set, R->key.data, R->key.len, row->index, &first);
                 if (added < 0) { R->stop = 2; continue; }
                 if (added == 0)
-                    emit(R, r, r->severity, row, a->cols[0], r->columns[0], "(%s) repeats row %" PRIu64, tuple_text(R, a, row), first);
+                    emit(R, r, r->severity, row, a->cols[0], r->columns[0], "%s repeats row %" PRIu64, tuple_text(R, a, row), first);
             } else if (!keyset_find(a->set, R->key.data, R->key.len, hash_bytes(R->key.data, R->key.len))) {
                 char other[300] = "";
                 for (k = 0; k < r->nother; k++) {
                     size_t at = strlen(other);
                     snprintf(other + at, sizeof other - at, "%s%s.%s", k ? ", " : "", r->other_dataset, r->other_columns[k]);
                 }
-                emit(R, r, r->severity, row, a->cols[0], r->columns[0], "(%s) not found in %s", tuple_text(R, a, row), other);
+                emit(R, r, r->severity, row, a->cols[0], r->columns[0], "%s not found in %s", tuple_text(R, a, row), other);
             }
             continue;
         }

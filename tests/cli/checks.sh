@@ -123,5 +123,37 @@ expect_rc 2 "select unknown column" -- "$BIN" select --columns NOPE "$EX/dm.json
 expect_rc 2 "select where unknown column" -- "$BIN" select --where 'NOPE == 1' "$EX/dm.json"
 expect_rc 2 "select bad --to" -- "$BIN" select --to xml "$EX/dm.json"
 
+# ---------------------------------------------------------------- the examples of docs/checks.md, output compared
+# expect_out DESCRIPTION EXPECTED_FILE -- shell pipeline (run with sh -c, BIN as dsjson)
+expect_out() {
+    desc=$1; want=$2; shift 3
+    sh -c "$*" >"$T/got" 2>&1
+    if cmp -s "$T/got" "$want"; then ok; else ko "docs example: $desc"; diff "$want" "$T/got" | head -5; fi
+}
+D=$BIN
+printf 'USUBJID,AGE,SEX\r\nCDISC010,86,F\r\nCDISC013,89,F\r\nCDISC015,86,F\r\n' >"$T/w1"
+expect_out "select csv" "$T/w1" -- "$D select --columns USUBJID,AGE,SEX --where 'AGE >= 85 and SEX == \"F\"' --to csv $EX/dm.json"
+if command -v jq >/dev/null 2>&1; then
+    printf 'CDISC002\tSUDDEN DEATH\nCDISC008\tCOMPLETED SUICIDE\nCDISC013\tMYOCARDIAL INFARCTION\nCDISC016\tNASOPHARYNGITIS\nCDISC018\tNAUSEA\n' >"$T/w2"
+    expect_out "select | jq" "$T/w2" -- "$D select --where 'AESEV == \"SEVERE\"' $EX/ae.json | jq -r '[.USUBJID, .AETERM] | @tsv'"
+fi
+printf 'MILD 45\nMODERATE 24\nSEVERE 5\n' >"$T/w3"
+expect_out "select | awk" "$T/w3" -- "$D select --columns AESEV --to csv $EX/ae.dsjc | awk -F, 'BEGIN { RS = \"\\r\\n\" } NR > 1 { n[\$1]++ } END { for (k in n) print k, n[k] }' | sort"
+printf '[\n{"USUBJID":"CDISC013","AGE":89}\n]\n' >"$T/w4"
+expect_out "select json" "$T/w4" -- "$D select --columns USUBJID,AGE --where 'AGE > 88' --to json $EX/dm.json"
+# the broken-AE example: row 1 subject CDISC999, row 3 AESEQ 2 (so row 4 repeats it), row 4 ends before it starts
+mkdir -p "$T/doc/study"
+cp "$EX/dm.json" "$T/doc/study/dm.json"
+$PY - "$EX/ae.json" "$T/doc/study/ae.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1])); c = [x["name"] for x in d["columns"]]
+d["rows"][3][c.index("AEENDTC")] = "2012-11-01"; d["rows"][0][c.index("USUBJID")] = "CDISC999"; d["rows"][2][c.index("AESEQ")] = 2
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+sed -n '/^\$ dsjson check --rules testdata\/checks\/sdtm-rules.json study\/ae.json/,/^```/p' docs/checks.md | sed '1d;$d' >"$T/w5"
+RULES_ABS=$(pwd)/$RULES
+BIN_ABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+expect_out "check broken AE" "$T/w5" -- "cd $T/doc && $BIN_ABS check --rules $RULES_ABS study/ae.json"
+
 echo "checks cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
