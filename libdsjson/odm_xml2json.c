@@ -865,7 +865,7 @@ static dsj_status_t convert_reader(xmlTextReaderPtr r, const char *name, dsj_sin
     return st;
 }
 
-#define READER_OPTS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_HUGE)
+#define READER_OPTS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES)
 
 dsj_status_t dsj_odm_xml_file_to_sink(const char *in_path, dsj_sink_t *sink, const dsj_odm_options_t *opts,
                                       dsj_error_t *err)

@@ -409,6 +409,24 @@ static void test_xml_errors(void)
     json = dsj_odm_xml_to_json(xxe, strlen(xxe), "xxe.xml", NULL, NULL, &e);
     if (json) CU_ASSERT_PTR_NULL(strstr(json, "root:"));
     free(json);
+    /* entity expansion bombs are stopped by the parser's limits (no XML_PARSE_HUGE) */
+    {
+        static const char lol[] =
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE ODM [\n"
+            " <!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n"
+            " <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+            " <!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+            " <!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+            " <!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">\n"
+            " <!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">\n"
+            " <!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">\n"
+            "]>\n<ODM xmlns=\"" NS13 "\" FileOID=\"&g;\"><Study OID=\"x\">&g;</Study></ODM>\n";
+        dsj_error_clear(&e);
+        json = dsj_odm_xml_to_json(lol, strlen(lol), "lol.xml", NULL, NULL, &e);
+        CU_ASSERT_PTR_NULL(json);
+        CU_ASSERT_EQUAL(e.code, DSJ_E_XML);
+        free(json);
+    }
     dsj_error_clear(&e);
     CU_ASSERT_EQUAL(dsj_odm_xml_file_to_json_file("/nonexistent/x.xml", "/tmp/never.json", NULL, &e), DSJ_E_IO);
 }
