@@ -634,6 +634,7 @@ DSJ_EXPORT dsj_status_t dsj_validate_source(dsj_source_t *src, const dsj_reader_
 #endif
 
 #include "dsjson_define.h"
+#include "dsjson_checks.h"
 #include "dsjson_odm.h"
 
 #endif /* DSJSON_H */

@@ -17,6 +17,8 @@ int dsj_cmd_validate(int argc, char **argv);
 int dsj_cmd_convert(int argc, char **argv);
 int dsj_cmd_diff(int argc, char **argv);
 int dsj_cmd_validate_define(int argc, char **argv);
+int dsj_cmd_check(int argc, char **argv);
+int dsj_cmd_select(int argc, char **argv);
 int dsj_cmd_odm2json(int argc, char **argv);
 int dsj_cmd_json2odm(int argc, char **argv);
 
