@@ -586,6 +586,51 @@ static void test_testdata_files(void)
     }
 }
 
+/* The streamed file API (pretty) and the in-memory API give the same JSON; the pretty text parses. */
+static void test_file_api_same_as_memory(void)
+{
+    const char *in = TD "RepeatingIG-UC-D-Example.xml";
+    char out[] = "/tmp/dsj-odm-file.XXXXXX", back[64];
+    dsj_odm_options_t o;
+    dsj_error_t e;
+    size_t n = 0, jn = 0;
+    char *xml = dsj_test_slurp(in, &n), *json, *text;
+    json_object *a, *b;
+    int fd = mkstemp(out);
+    CU_ASSERT_FATAL(fd >= 0 && xml != NULL);
+    close(fd);
+    dsj_odm_options_init(&o);
+    o.pretty = 1;
+    dsj_error_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(dsj_odm_xml_file_to_json_file(in, out, &o, &e), DSJ_OK);
+    text = dsj_test_slurp(out, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  \"Study\": [\n    {\n"));
+    json = dsj_odm_xml_to_json(xml, n, in, NULL, &jn, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+    a = json_tokener_parse(text);
+    b = json_tokener_parse(json);
+    CU_ASSERT_PTR_NOT_NULL(a);
+    CU_ASSERT_TRUE(json_object_equal(a, b));
+    /* and the file API back to XML */
+    snprintf(back, sizeof back, "%s.xml", out);
+    CU_ASSERT_EQUAL(dsj_odm_json_file_to_xml_file(out, back, NULL, &e), DSJ_OK);
+    free(text);
+    text = dsj_test_slurp(back, &jn);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    {
+        char where[1024] = "";
+        CU_ASSERT_TRUE(docs_equal(xml, n, text, jn, where, sizeof where));
+    }
+    unlink(out);
+    unlink(back);
+    json_object_put(a);
+    json_object_put(b);
+    free(text);
+    free(json);
+    free(xml);
+}
+
 /* ------------------------------------------------------------------ corpus, file by file */
 
 typedef struct xsd_cache {
@@ -782,6 +827,7 @@ int main(void)
         {"mixed content (XHTML) round trip", test_mixed_content},
         {"bulk data through a folder, both read handlers", test_bulk_data},
         {"shipped testdata round trip", test_testdata_files},
+        {"streamed file API = memory API", test_file_api_same_as_memory},
         {"corpus round trip + XSD, file by file", test_corpus_round_trip},
         {"Define-XML 2.1 SDTM convention spot checks", test_define21_convention},
         {NULL, NULL},
