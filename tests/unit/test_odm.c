@@ -568,6 +568,31 @@ static void test_bulk_data(void)
     }
 }
 
+/* ItemDef/@Origin (ODM) and def:Origin (Define) share the key "Origin": the attribute becomes "@Origin". */
+static void test_attribute_child_same_key(void)
+{
+    const char *doc =
+        "<ODM xmlns=\"" NS13 "\" xmlns:def=\"http://www.cdisc.org/ns/def/v2.1\" FileOID=\"F\" FileType=\"Snapshot\""
+        " ODMVersion=\"1.3.2\" CreationDateTime=\"2024-01-01T00:00:00\" def:Context=\"Other\"><Study OID=\"S\">"
+        "<MetaDataVersion OID=\"M\" Name=\"M\" def:DefineVersion=\"2.1.0\">"
+        "<ItemDef OID=\"IT.A\" Name=\"A\" DataType=\"text\" Length=\"8\" Origin=\"CRF page 3\"><def:Origin Type=\"Collected\"/></ItemDef>"
+        "</MetaDataVersion></Study></ODM>";
+    const char *const *names = dsj_odm_schema_names();
+    char where[1024] = "", *json = NULL;
+    json_object *t;
+    int i, have = 0;
+    for (i = 0; names[i]; i++)
+        if (!strcmp(names[i], "define-2.1")) have = 1;
+    if (!have) { printf("\n  (skipped: no built-in define-2.1 schema table)\n"); return; }
+    CU_ASSERT_TRUE_FATAL(round_trip(doc, strlen(doc), NULL, &json, where, sizeof where));
+    t = json_tokener_parse(json);
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(path_get(t, "Study/0/MetaDataVersion/0/ItemDef/0/@Origin")), "CRF page 3");
+    CU_ASSERT_STRING_EQUAL(json_object_get_string(path_get(t, "Study/0/MetaDataVersion/0/ItemDef/0/Origin/0/Type")), "Collected");
+    CU_ASSERT_EQUAL(json_object_get_int(path_get(t, "Study/0/MetaDataVersion/0/ItemDef/0/Length")), 8);
+    json_object_put(t);
+    free(json);
+}
+
 /* ------------------------------------------------------------------ shipped files */
 
 static void test_testdata_files(void)
@@ -826,6 +851,7 @@ int main(void)
         {"XML errors name the line; no entities", test_xml_errors},
         {"mixed content (XHTML) round trip", test_mixed_content},
         {"bulk data through a folder, both read handlers", test_bulk_data},
+        {"attribute and child with one key (@Origin)", test_attribute_child_same_key},
         {"shipped testdata round trip", test_testdata_files},
         {"streamed file API = memory API", test_file_api_same_as_memory},
         {"corpus round trip + XSD, file by file", test_corpus_round_trip},
