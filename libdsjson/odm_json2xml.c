@@ -212,9 +212,14 @@ static void set_attrs(j2x_t *c, xmlNodePtr node, const odm_elem_t *e, json_objec
         json_type t = json_object_get_type(v);
         if (failed(c)) return;
         if (is_reserved(key) || (is_root && is_root_reserved(key))) continue;
-        at = odm_elem_attr_key(e, key);
+        at = odm_elem_attr_key(e, key[0] == '@' ? key + 1 : key);
         if (t == json_type_array || (t == json_type_object && !(at && is_bulk(v)))) continue; /* a child */
         old = ptr_push(c, key);
+        if (key[0] == '@' && !at) {
+            fail(c, DSJ_E_FORMAT, "unknown key \"%s\": \"@Name\" names an attribute of the schema", key);
+            ptr_pop(c, old);
+            return;
+        }
         if (at) {
             uri = at->uri;
             local = at->local;
@@ -330,7 +335,7 @@ static void add_children(j2x_t *c, xmlNodePtr node, const odm_elem_t *e, json_ob
             if (failed(c)) break;
             if (is_reserved(key) || (is_root && is_root_reserved(key))) continue;
             if (t != json_type_array && t != json_type_object) continue;
-            if (t == json_type_object && odm_elem_attr_key(e, key) && is_bulk(v)) continue;
+            if (t == json_type_object && odm_elem_attr_key(e, key[0] == '@' ? key + 1 : key) && is_bulk(v)) continue;
             old = ptr_push(c, key);
             if (child_name(c, e, key, unknown, &kids[n].uri, &kids[n].local, &ch, pbuf, sizeof pbuf)) {
                 if (ch && ch->repeat && t != json_type_array)

@@ -363,9 +363,14 @@ static void convert_children(x2j_t *c, xmlNodePtr node, const odm_elem_t *e, jso
         for (i = 0; i < ng; i++) {
             json_object *old;
             if (json_object_object_get_ex(obj, groups[i].key, &old)) {
-                fail(c, DSJ_E_FORMAT, (uint64_t)xmlGetLineNo(node),
-                     "element %s: child element and attribute both map to the JSON key \"%s\"", node->name, groups[i].key);
-                break;
+                /* an attribute with the key of a child (ItemDef/@Origin and def:Origin): "@Origin" */
+                char *ak = prefixed("@", groups[i].key);
+                if (!ak) { fail(c, DSJ_E_NOMEM, 0, "out of memory"); break; }
+                memmove(ak, ak + 1, strlen(ak));    /* "@:Key" -> "@Key" */
+                ak[0] = '@';
+                json_object_object_add(obj, ak, json_object_get(old));
+                json_object_object_del(obj, groups[i].key);
+                dsj_free(ak);
             }
             json_object_object_add(obj, groups[i].key, groups[i].val);
             groups[i].val = NULL;
@@ -865,7 +870,7 @@ static dsj_status_t convert_reader(xmlTextReaderPtr r, const char *name, dsj_sin
     return st;
 }
 
-#define READER_OPTS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_HUGE)
+#define READER_OPTS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES)
 
 dsj_status_t dsj_odm_xml_file_to_sink(const char *in_path, dsj_sink_t *sink, const dsj_odm_options_t *opts,
                                       dsj_error_t *err)
