@@ -984,39 +984,40 @@ static void check_cell(run_t *R, const active_t *a, const dsj_row_t *row, size_t
         return;
     }
     if (dsj_cell_is_missing(c)) return;
-    value_text(v, sizeof v, c);
+    v[0] = '\0';
+#define VT() (value_text(v, sizeof v, c), v) /* the value's text, only made for a finding */
     switch (r->kind) {
     case K_PATTERN:
         if (c->kind == DSJ_CELL_INVALID) return;
         m = dsj_regex_match(r->re, R->md, c->text, c->len);
-        if (m == 0) emit(R, r, r->severity, row, ci, cn, "%s %s does not match /%s/", cn, v, r->pattern);
-        else if (m < 0) emit(R, r, r->severity, row, ci, cn, "%s %s cannot be matched (invalid UTF-8)", cn, v);
+        if (m == 0) emit(R, r, r->severity, row, ci, cn, "%s %s does not match /%s/", cn, VT(), r->pattern);
+        else if (m < 0) emit(R, r, r->severity, row, ci, cn, "%s %s cannot be matched (invalid UTF-8)", cn, VT());
         break;
     case K_IN: {
         size_t i;
         for (i = 0; i < r->nvalues; i++)
             if (dsj_value_compare(c, &r->values[i]) == 0) return;
-        emit(R, r, r->severity, row, ci, cn, "%s %s is not one of the %zu allowed values", cn, v, r->nvalues);
+        emit(R, r, r->severity, row, ci, cn, "%s %s is not one of the %zu allowed values", cn, VT(), r->nvalues);
         break;
     }
     case K_IN_CODELIST:
         if (!dsj_define_codelist_item_find(R->o->define, a->cl, c->text, c->len))
-            emit(R, r, r->severity, row, ci, cn, "%s %s is not in code list %s", cn, v, r->codelist);
+            emit(R, r, r->severity, row, ci, cn, "%s %s is not in code list %s", cn, VT(), r->codelist);
         break;
     case K_RANGE:
         if (!dsj_cell_numeric(c)) {
-            emit(R, r, r->severity, row, ci, cn, "%s %s is not a number", cn, v);
+            emit(R, r, r->severity, row, ci, cn, "%s %s is not a number", cn, VT());
         } else if (r->min.text && dsj_number_text_compare(c->text, c->len, r->min.text, r->min.len) < 0) {
-            emit(R, r, r->severity, row, ci, cn, "%s %s is below the minimum %s", cn, v, r->min.text);
+            emit(R, r, r->severity, row, ci, cn, "%s %s is below the minimum %s", cn, VT(), r->min.text);
         } else if (r->max.text && dsj_number_text_compare(c->text, c->len, r->max.text, r->max.len) > 0) {
-            emit(R, r, r->severity, row, ci, cn, "%s %s is above the maximum %s", cn, v, r->max.text);
+            emit(R, r, r->severity, row, ci, cn, "%s %s is above the maximum %s", cn, VT(), r->max.text);
         }
         break;
     case K_MAX_LENGTH: {
         size_t len = dsj_utf8_length(c->text, c->len);
         if (len == (size_t)-1) len = c->len;
         if ((int64_t)len > r->max_length)
-            emit(R, r, r->severity, row, ci, cn, "%s %s has %zu characters, more than %" PRId64, cn, v, len, r->max_length);
+            emit(R, r, r->severity, row, ci, cn, "%s %s has %zu characters, more than %" PRId64, cn, VT(), len, r->max_length);
         break;
     }
     case K_COMPARE: {
@@ -1036,13 +1037,14 @@ static void check_cell(run_t *R, const active_t *a, const dsj_row_t *row, size_t
         }
         if (!ok) {
             value_text(ov, sizeof ov, o);
-            emit(R, r, r->severity, row, ci, cn, "%s %s is not %s %s %s", cn, v, op_names[r->op], r->other_column, ov);
+            emit(R, r, r->severity, row, ci, cn, "%s %s is not %s %s %s", cn, VT(), op_names[r->op], r->other_column, ov);
         }
         break;
     }
     default:
         break;
     }
+#undef VT
 }
 
 static void check_row(run_t *R, const dsj_row_t *row)

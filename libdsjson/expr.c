@@ -126,7 +126,7 @@ static int iso_parse(const char *s, size_t n, isodt_t *d)
 {
     size_t i = 4;
     memset(d, 0, sizeof *d);
-    if (n < 4) return 0;
+    if (n < 4 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[3])) return 0; /* fast exit for text */
     if (!dsj_iso8601_date(s, n, 1) && !dsj_iso8601_datetime(s, n, 1)) return 0;
     if (!digits(s, n, 0, 4, &d->comp[0])) return 0;
     d->prec = 1;

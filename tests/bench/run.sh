@@ -6,7 +6,8 @@
 # dataset as Dataset-JSON 1.1 .json and .ndjson (plus Dataset-XML and a define.xml) into
 # tests/bench/data/lb-ROWS/ (gitignored).  Generated once, reused afterwards.
 # Measured (each BENCH_RUNS times, default 3; median wall time, largest peak RSS):
-#   dsjson validate lb.json / lb.ndjson, dsjson convert lb.json to .ndjson and .dsjc,
+#   dsjson validate lb.json / lb.ndjson, dsjson check with the ten rules of tests/bench/check-rules.json
+#   on lb.json, dsjson convert lb.json to .ndjson and .dsjc,
 #   a json-c whole-file load (tests/bench/jsonc_load.c) and Python's json.load of lb.json.
 # Ratios are against the json-c load.  Issue 8 targets, checked at the end:
 #   validate <= 1/3 of the json-c load time; peak RSS of every dsjson command <= 32 MiB;
@@ -98,6 +99,7 @@ measure jsonc-load "$TOOLS/jsonc_load" "$JSON"
 measure python-json.load "$PY" -c 'import json, sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$JSON"
 measure validate-json "$BIN" validate "$JSON"
 measure validate-ndjson "$BIN" validate "$NDJSON"
+measure check-10-rules "$BIN" check --rules "$HERE/check-rules.json" "$JSON"
 measure convert-ndjson "$BIN" convert "$JSON" "$OUT/out.ndjson"
 measure convert-dsjc "$BIN" convert "$JSON" "$OUT/out.dsjc"
 
@@ -138,6 +140,8 @@ awk '
         m = 0
         for (c in rss) if (c ~ /^(validate|convert)/ && rss[c] > m) m = rss[c]
         printf "- peak RSS of dsjson <= 32 MiB: largest %.1f MiB: %s\n", m / 1024, verdict(m <= 32 * 1024)
+        printf "- (no target) check with 10 rules (tests/bench/check-rules.json) vs validate json: %.3f s vs %.3f s (ratio %.2f), peak RSS %.1f MiB (the unique rule keeps one key per row: docs/checks.md)\n",
+               t["check-10-rules"], t["validate-json"], ratio(t["check-10-rules"], t["validate-json"]), rss["check-10-rules"] / 1024
         printf "- convert to ndjson <= 1.5 x validate: %.3f s vs %.3f s (ratio %.2f): %s\n",
                t["convert-ndjson"], t["validate-json"], ratio(t["convert-ndjson"], t["validate-json"]),
                verdict(ex["convert-ndjson"] == 0 && t["convert-ndjson"] <= 1.5 * t["validate-json"])
