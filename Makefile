@@ -34,7 +34,7 @@ TOOL_OBJ := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(TOOL_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HEADERS  := $(wildcard libdsjson/*.h)
-PUBLIC_HEADERS := libdsjson/dsjson.h libdsjson/dsjson_define.h libdsjson/dsjson_odm.h
+PUBLIC_HEADERS := libdsjson/dsjson.h libdsjson/dsjson_define.h libdsjson/dsjson_odm.h libdsjson/dsjson_checks.h
 
 STATIC := $(BUILD)/libdsjson.a
 SHARED := $(BUILD)/libdsjson.so.$(VERSION)
