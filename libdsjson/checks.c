@@ -317,6 +317,8 @@ static int load_check(loader_t *L, json_object *chk)
             }
             if (!json_object_is_type(ds, json_type_string) || !json_object_get_string_len(ds))
                 return lerr(L, "check/exists_in/dataset", "'exists_in' needs \"dataset\": the other dataset's name");
+            if (strchr(json_object_get_string(ds), '/'))
+                return lerr(L, "check/exists_in/dataset", "'exists_in' dataset must be a dataset name, not a path");
             r->other_dataset = dsj_strdup(json_object_get_string(ds));
             if (!r->other_dataset) return nomem(L);
             if (!cols) return lerr(L, "check/exists_in", "'exists_in' needs \"columns\": the other dataset's columns");
@@ -1114,7 +1116,7 @@ dsj_status_t dsj_check_reader(const dsj_ruleset_t *rs, dsj_reader_t *r, const ds
         const char *oid = dsj_meta_get(R.meta, DSJ_META_ITEMGROUP_OID);
         dsj_buf_t p;
         dsj_buf_init(&p);
-        dsj_buf_puts(&p, dsj_meta_is_reference_data(R.meta) ? "/referenceData/itemGroupData/" : "/clinicalData/itemGroupData/");
+        dsj_buf_puts(&p, dsj_meta_is_reference_data(R.meta) ? "/referenceData/itemGroupData" : "/clinicalData/itemGroupData");
         dsj_buf_pointer_token(&p, oid ? oid : "");
         dsj_buf_puts(&p, "/itemData");
         snprintf(R.row_prefix, sizeof R.row_prefix, "%s", p.data ? p.data : "/rows");

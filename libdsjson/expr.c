@@ -235,6 +235,7 @@ typedef struct parser {
     token_t tok;         /* current token */
     dsj_error_t *err;
     int failed;
+    int depth;           /* current nesting of 'not' and '(' */
     struct dsj_condition *cond;
 } parser_t;
 
@@ -566,10 +567,16 @@ static node_t *parse_test(parser_t *p)
     }
 }
 
+#define MAX_NESTING 200
+
 static node_t *parse_unary(parser_t *p)
 {
     node_t *x, *inner;
     if (p->failed) return NULL;
+    if ((p->tok.type == T_NOT || p->tok.type == T_LPAREN) && ++p->depth > MAX_NESTING) {
+        perr(p, p->tok.pos, "nested too deeply (more than 200 levels of 'not' and parentheses)", NULL);
+        return NULL;
+    }
     if (p->tok.type == T_NOT) {
         next_token(p);
         inner = parse_unary(p);
@@ -577,6 +584,7 @@ static node_t *parse_unary(parser_t *p)
         x = node_new(p, N_NOT);
         if (!x) { node_free(inner); return NULL; }
         x->a = inner;
+        p->depth--;
         return x;
     }
     if (p->tok.type == T_LPAREN) {
@@ -592,6 +600,7 @@ static node_t *parse_unary(parser_t *p)
             return NULL;
         }
         next_token(p);
+        p->depth--;
         return inner;
     }
     return parse_test(p);
@@ -685,7 +694,7 @@ dsj_condition_eval_t *dsj_condition_bind(const dsj_condition_t *c, const dsj_met
     for (i = 0; i < c->nnames; i++) {
         e->idx[i] = dsj_meta_find_column(meta, c->names[i]);
         if (e->idx[i] < 0) {
-            dsj_error_set(err, DSJ_E_NOTFOUND, NULL, 0, 0, 0, "condition \"%s\": no column %s in dataset %s", c->text,
+            dsj_error_set(err, DSJ_E_NOTFOUND, NULL, 0, 0, 0, "condition \"%.80s%s\": no column %s in dataset %s", c->text, strlen(c->text) > 80 ? "..." : "",
                           c->names[i], dsj_meta_get(meta, DSJ_META_NAME) ? dsj_meta_get(meta, DSJ_META_NAME) : "(unnamed)");
             dsj_condition_eval_free(e);
             return NULL;

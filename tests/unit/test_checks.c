@@ -412,6 +412,23 @@ static void test_pattern_utf8_i18n(void)
     dsj_findings_free(f);
 }
 
+static void test_v10_pointer(void)
+{
+    /* Dataset-JSON 1.0: findings point into clinicalData/itemGroupData/OID/itemData */
+    const char *rules = "{\"rules\":[{\"id\":\"OLD\",\"dataset\":\"dm\",\"column\":\"AGE\",\"check\":{\"range\":{\"max\":70}}}]}";
+    dsj_findings_t *f = dsj_findings_new(0);
+    dsj_status_t st;
+    CU_ASSERT(check_path(rules, "testdata/examples/v1.0/sdtm/dm.json", NULL, f, &st) > 0);
+    CU_ASSERT_EQUAL(st, DSJ_OK);
+    if (dsj_findings_count(f)) {
+        const dsj_finding_t *x = dsj_findings_get(f, 0);
+        CU_ASSERT_PTR_NOT_NULL(x->pointer);
+        CU_ASSERT(x->pointer && !strncmp(x->pointer, "/clinicalData/itemGroupData/IG.DM/itemData/", 43));
+        CU_ASSERT(x->line > 0 && x->column > 0);
+    }
+    dsj_findings_free(f);
+}
+
 /* ---------------------------------------------------------------- malformed rule files */
 
 static void expect_load_error(const char *rules, const char *needle, const char *pointer)
@@ -463,6 +480,7 @@ static void test_malformed(void)
     expect_load_error(R1("\"check\":{\"exists_in\":{\"dataset\":\"DM\",\"columns\":[\"A\",\"B\"]}}"),
                       "'exists_in' lists 2 columns but the rule has 1", NULL);
     expect_load_error(R1("\"check\":{\"exists_in\":{\"columns\":[\"A\"]}}"), "'exists_in' needs \"dataset\"", NULL);
+    expect_load_error(R1("\"check\":{\"exists_in\":{\"dataset\":\"../dm\",\"columns\":[\"A\"]}}"), "must be a dataset name, not a path", NULL);
     expect_load_error(R1("\"when\":\"X ==\",\"check\":{\"not_null\":true}"),
                       "rule 'A1' (index 0): 'when': condition: at position 5: expected a value", "/rules/0/when");
     expect_load_error(R1("\"colour\":1,\"check\":{\"not_null\":true}"), "unknown member 'colour'", "/rules/0/colour");
@@ -564,6 +582,7 @@ int main(void)
         {"exists_in: pass, fail, missing dataset", test_exists_in},
         {"in_codelist: pass, fail, no define, unknown list", test_in_codelist},
         {"pattern: UTF-8 on the Japanese AE", test_pattern_utf8_i18n},
+        {"Dataset-JSON 1.0 pointers", test_v10_pointer},
         {"malformed rule files", test_malformed},
         {"example rules on the bundled examples", test_example_rules_bundled},
         {"example rules on the official SDTM examples", test_example_rules_corpus},

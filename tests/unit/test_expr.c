@@ -143,6 +143,22 @@ static void test_parse_errors(void)
     expect_error("S == 01", 6, "'01' is not a number");
     expect_error("S ~ 1", 3, "unexpected character '~'");
     expect_error("and S == 1", 1, "expected a column name");
+    {
+        /* deep nesting is refused, not recursed into without bound */
+        char *deep = malloc(300000);
+        memset(deep, '(', 100000);
+        strcpy(deep + 100000, "S == 1");
+        memset(deep + 100006, ')', 100000);
+        deep[200006] = '\0';
+        expect_error(deep, 201, "nested too deeply");
+        memcpy(deep, "not not ", 8);
+        for (size_t i = 0; i < 40000; i++) memcpy(deep + 4 * i, "not ", 4);
+        strcpy(deep + 160000, "S is missing");
+        expect_error(deep, 801, "nested too deeply");
+        free(deep);
+        WHERE("((((S == \"ALPHA\"))))", "1,");
+        WHERE("not not not S is missing", "1,2,5,6,");
+    }
 }
 
 static void test_bind_unknown_column(void)
