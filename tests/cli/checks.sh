@@ -57,6 +57,23 @@ expect_grep "$T/out" "error AE-USUBJID-IN-DM \[row 1, USUBJID\]" "exists_in find
 expect_grep "$T/out" "error AE-KEYS-UNIQUE \[row 3, USUBJID\].*repeats row 2" "unique finding"
 expect_grep "$T/out" "error AE-END-AFTER-START \[row 4, AEENDTC\]" "compare finding"
 expect_grep "$T/out" "(at /rows/3/" "pointer of the compare finding"
+# --format json: the same shape as validate --format json (keys of the run, of a file, of a finding)
+"$BIN" check --rules "$RULES" --format json "$T/study/ae.json" >"$T/check.json" 2>/dev/null
+"$BIN" validate --format json testdata/invalid/col-datatype-number/input.json >"$T/validate.json" 2>/dev/null
+if $PY - "$T/check.json" "$T/validate.json" <<'PYEOF'
+import json, sys
+c, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert set(c) - {"rules"} == set(v), (set(c), set(v))
+assert set(c["files"][0]) == set(v["files"][0])
+assert set(c["summary"]) == set(v["summary"])
+vf = [f for x in v["files"] for f in x["findings"]]
+assert vf and c["files"][0]["findings"]
+assert set(c["files"][0]["findings"][0]) == set(vf[0]), (set(c["files"][0]["findings"][0]), set(vf[0]))
+f = c["files"][0]["findings"][0]
+assert f["rule"] == "AE-USUBJID-IN-DM" and f["row"] == 1 and f["column_name"] == "USUBJID" and f["severity"] == "error", f
+assert c["valid"] is False and c["summary"]["error"] == 3
+PYEOF
+then ok; else ko "check --format json has the validate shape"; fi
 # --max-findings caps the shown findings
 expect_rc 1 "max-findings" -- "$BIN" check --rules "$RULES" --max-findings 1 "$T/study/ae.json"
 expect_grep "$T/out" "more findings not shown" "max-findings note"
