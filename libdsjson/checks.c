@@ -1152,3 +1152,28 @@ dsj_status_t dsj_check_file(const dsj_ruleset_t *rs, const char *path, const dsj
     dsj_reader_free(r);
     return st;
 }
+
+dsj_status_t dsj_check_files(const dsj_ruleset_t *rs, const char *const *paths, size_t n,
+                             const dsj_check_options_t *opts, dsj_finding_cb cb, void *ctx, dsj_error_t *err)
+{
+    dsj_check_options_t o;
+    dsj_status_t first = DSJ_OK, st;
+    dsj_error_t e;
+    size_t i;
+    if (!rs || (n && !paths)) return dsj_error_set(err, DSJ_E_ARG, NULL, 0, 0, 0, "dsj_check_files: NULL argument");
+    if (opts) o = *opts;
+    else dsj_check_options_init(&o);
+    for (i = 0; i < n; i++) {
+        o.file = paths[i];
+        dsj_error_clear(&e);
+        st = dsj_check_file(rs, paths[i], &o, cb, ctx, &e);
+        if (st == DSJ_OK) continue;
+        if (!e.file[0]) snprintf(e.file, sizeof e.file, "%s", paths[i]);
+        if (first == DSJ_OK) {
+            first = st;
+            if (err) *err = e;
+        }
+        if (st == DSJ_E_ABORTED) break;
+    }
+    return first;
+}

@@ -110,6 +110,16 @@ DSJ_EXPORT dsj_status_t dsj_check_reader(const dsj_ruleset_t *rs, dsj_reader_t *
 DSJ_EXPORT dsj_status_t dsj_check_file(const dsj_ruleset_t *rs, const char *path, const dsj_check_options_t *opts,
                                        dsj_finding_cb cb, void *ctx, dsj_error_t *err);
 
+/**
+ * dsj_check_file over each of paths[0..n) (opts->file is ignored: each path names its findings).
+ * Every file is checked even when an earlier one cannot be read; the result is DSJ_OK when all
+ * were read to the end, else the status of the first failure (err describes it, naming the file).
+ * DSJ_E_ABORTED (the callback asked to stop) stops at once.
+ */
+DSJ_EXPORT dsj_status_t dsj_check_files(const dsj_ruleset_t *rs, const char *const *paths, size_t n,
+                                        const dsj_check_options_t *opts, dsj_finding_cb cb, void *ctx,
+                                        dsj_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -429,6 +429,36 @@ static void test_v10_pointer(void)
     dsj_findings_free(f);
 }
 
+static void test_check_files(void)
+{
+    const char *rules = "{\"rules\":[{\"id\":\"N\",\"column\":\"USUBJID\",\"check\":{\"not_null\":true}},"
+                        "{\"id\":\"AGE\",\"dataset\":\"DM\",\"column\":\"AGE\",\"check\":{\"range\":{\"max\":80}}}]}";
+    const char *paths[3];
+    char p0[600], p1[600];
+    dsj_ruleset_t *rs = dsj_ruleset_load_string(rules, strlen(rules), NULL, NULL);
+    dsj_findings_t *f = dsj_findings_new(0), *one = dsj_findings_new(0);
+    dsj_error_t e;
+    size_t i, n_dm;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+    snprintf(p0, sizeof p0, "%s", ex("sdtm/dm.json"));
+    snprintf(p1, sizeof p1, "%s", ex("sdtm/ae.ndjson"));
+    paths[0] = p0;
+    paths[1] = "testdata/no-such-file.json";
+    paths[2] = p1;
+    /* the missing file is reported, the others are still checked */
+    CU_ASSERT_EQUAL(dsj_check_files(rs, paths, 3, NULL, dsj_findings_add, f, &e), DSJ_E_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.file, "no-such-file.json"));
+    CU_ASSERT_EQUAL(dsj_check_file(rs, p0, NULL, dsj_findings_add, one, &e), DSJ_OK);
+    n_dm = dsj_findings_count(one);
+    CU_ASSERT(n_dm > 0);                              /* some DM subjects are older than 80 */
+    CU_ASSERT_EQUAL(dsj_findings_count(f), n_dm);     /* AE: no missing USUBJID, no AGE rule */
+    for (i = 0; i < dsj_findings_count(f); i++) CU_ASSERT_STRING_EQUAL(dsj_findings_get(f, i)->file, p0);
+    CU_ASSERT_EQUAL(dsj_check_files(rs, paths, 0, NULL, dsj_findings_add, f, &e), DSJ_OK);
+    dsj_findings_free(f);
+    dsj_findings_free(one);
+    dsj_ruleset_free(rs);
+}
+
 /* ---------------------------------------------------------------- malformed rule files */
 
 static void expect_load_error(const char *rules, const char *needle, const char *pointer)
@@ -583,6 +613,7 @@ int main(void)
         {"in_codelist: pass, fail, no define, unknown list", test_in_codelist},
         {"pattern: UTF-8 on the Japanese AE", test_pattern_utf8_i18n},
         {"Dataset-JSON 1.0 pointers", test_v10_pointer},
+        {"dsj_check_files", test_check_files},
         {"malformed rule files", test_malformed},
         {"example rules on the bundled examples", test_example_rules_bundled},
         {"example rules on the official SDTM examples", test_example_rules_corpus},
