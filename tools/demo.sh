@@ -5,6 +5,7 @@
 #   2. convert it json -> ndjson -> dsjc -> Dataset-JSON 1.0
 #   3. show the metadata of the results
 #   4. diff the round trips against the original
+#   5. run the example SDTM rule file (dsjson check) over the bundled examples
 # Each command is printed before it runs.  Outputs go to build/demo/.
 set -u
 
@@ -71,6 +72,10 @@ echo
 echo "== 4. compare the results with the original, cell by cell (exit 0 = equal)"
 run "0" dsjson diff "$DATA/dm.json" "$OUT/dm.dsjc"
 run "0" dsjson diff "$DATA/dm.json" "$OUT/dm-v1.0.json"
+
+echo
+echo "== 5. scripted data checks: the example SDTM rule file (docs/checks.md) over the bundled examples"
+run "0" dsjson check --rules testdata/checks/sdtm-rules.json --define "$DEFINE" "$DATA"
 
 echo
 if [ $failed -ne 0 ]; then
