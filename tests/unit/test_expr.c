@@ -161,6 +161,44 @@ static void test_parse_errors(void)
     }
 }
 
+/* Random token soup: every input either parses (and evaluates) or gives a positioned syntax error. */
+static void test_random_inputs(void)
+{
+    static const char *const toks[] = {"S", "N", "D", "DT", "E", "==", "!=", "<", "<=", ">", ">=", "=", "!", "and",
+                                       "or", "not", "in", "matches", "is", "missing", "(", ")", ",", "\"a\"", "'x",
+                                       "\"[\"", "\"\\p{Han}\"", "1", "-2.5e3", "01", "`S`", "`", "\\", "頭", " ", "~"};
+    unsigned seed = 12345, i, k, ok = 0, bad = 0;
+    char buf[512];
+    dsj_condition_eval_t *ev;
+    for (i = 0; i < 20000; i++) {
+        dsj_error_t e;
+        dsj_condition_t *c;
+        unsigned n = 1 + (seed = seed * 1103515245u + 12345u) % 12;
+        buf[0] = '\0';
+        for (k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            strcat(buf, toks[(seed >> 8) % (sizeof toks / sizeof *toks)]);
+            strcat(buf, " ");
+        }
+        c = dsj_condition_parse(buf, &e);
+        if (c) {
+            size_t r;
+            ok++;
+            ev = dsj_condition_bind(c, dsj_dataset_meta(ds), &e);
+            if (!ev) CU_ASSERT_EQUAL(e.code, DSJ_E_NOTFOUND); /* a `quoted name` that is no column */
+            for (r = 0; ev && r < dsj_dataset_nrows(ds); r++) (void)dsj_condition_eval(ev, dsj_dataset_row(ds, r));
+            dsj_condition_eval_free(ev);
+            dsj_condition_free(c);
+        } else {
+            bad++;
+            CU_ASSERT_EQUAL(e.code, DSJ_E_SYNTAX);
+            CU_ASSERT(e.column >= 1 && e.column <= strlen(buf) + 1);
+        }
+    }
+    if (!(ok > 20 && bad > 100)) printf("\n  parsed %u, rejected %u\n", ok, bad);
+    CU_ASSERT(ok > 20 && bad > 100);
+}
+
 static void test_bind_unknown_column(void)
 {
     dsj_error_t e;
@@ -224,6 +262,7 @@ int main(void)
         {"in, matches (UTF-8, anchored), is missing", test_in_matches_missing},
         {"and/or/not precedence, parentheses", test_logic},
         {"parse errors name the position", test_parse_errors},
+        {"random inputs: parse or positioned error", test_random_inputs},
         {"bind: unknown column", test_bind_unknown_column},
         {"dsj_value_compare", test_value_compare},
         {NULL, NULL},
