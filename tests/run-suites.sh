@@ -5,7 +5,7 @@
 #
 # BIN is the dsjson CLI.  For every case folder:
 #   testdata/valid/<case>/input.{json,ndjson,dsjc}
-#       `BIN validate --format json input.*` must exit 0 and report no error
+#       `BIN validate --no-define-ref --format json input.*` (Dataset-JSON rules only) must exit 0 and report no error
 #       and no warning findings (info is allowed).
 #   testdata/invalid/<case>/input.* + expect
 #       expect holds "exit N" (the expected exit status: 0 valid with
@@ -94,7 +94,7 @@ run_case() { # run_case DIR MODE
     args=
     [ "$mode" = invalid ] && args=$(awk '$1 == "args" { $1 = ""; print; exit }' "$dir/expect")
     # shellcheck disable=SC2086  # args is a list of options
-    "$BIN" validate --format json $args "$input" >"$TMP/out" 2>"$TMP/err"
+    "$BIN" validate --no-define-ref --format json $args "$input" >"$TMP/out" 2>"$TMP/err"
     got=$?
     problems=
     if [ "$got" -ne "$want" ]; then

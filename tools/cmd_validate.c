@@ -1,12 +1,15 @@
 /* dsjson validate: check Dataset-JSON files, optionally against a define.xml. */
+#include <dirent.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
 static const char validate_help[] =
-    "usage: dsjson validate [--define DEFINE.xml] [--format text|json] [--max-findings N]\n"
-    "                       [--lenient] FILE...\n"
+    "usage: dsjson validate [--define DEFINE.xml | --no-define-ref] [--format text|json]\n"
+    "                       [--max-findings N] [--lenient] FILE_OR_DIR...\n"
     "\n"
     "Check each Dataset-JSON file (1.0 or 1.1; .json, .ndjson or .dsjc, detected\n"
     "from the content) against the Dataset-JSON rules (docs/rules.md), streaming\n"
@@ -15,6 +18,9 @@ static const char validate_help[] =
     "\n"
     "options:\n"
     "  --define FILE       also check each dataset against this Define-XML 2.0/2.1\n"
+    "  --no-define-ref     without --define, do not follow a dataset's metaDataRef\n"
+    "                      (by default a metaDataRef naming a local define.xml,\n"
+    "                      relative to the dataset file, is loaded and used)\n"
     "  --format text|json  one line per finding and a summary per file (default),\n"
     "                      or one JSON document for the whole run\n"
     "  --max-findings N    show at most N findings in the whole run (default 1000,\n"
@@ -23,11 +29,16 @@ static const char validate_help[] =
     "                      warning, instead of a syntax error\n"
     "  -h, --help          show this help\n"
     "\n"
+    "A folder stands for the .json, .ndjson and .dsjc files in it (sorted by name);\n"
+    "with a define (given or found through metaDataRef) the folder is also checked\n"
+    "as a study: datasets the define lists but the folder lacks, and dataset files\n"
+    "the define does not describe (docs/rules-define-check.md).\n"
+    "\n"
     "Exit status: 0 valid (warnings and info allowed), 1 an error finding in any\n"
     "file, 2 usage error or an unreadable input (missing file, syntax error,\n"
     "corrupt compression); the other files are still checked.\n";
 
-enum { OPT_HELP = 1, OPT_DEFINE, OPT_FORMAT, OPT_MAX, OPT_LENIENT };
+enum { OPT_HELP = 1, OPT_DEFINE, OPT_FORMAT, OPT_MAX, OPT_LENIENT, OPT_NO_REF };
 
 static const cli_option_t validate_opts[] = {
     {"help", 'h', 0, OPT_HELP},
@@ -35,6 +46,7 @@ static const cli_option_t validate_opts[] = {
     {"format", 0, 1, OPT_FORMAT},
     {"max-findings", 0, 1, OPT_MAX},
     {"lenient", 0, 0, OPT_LENIENT},
+    {"no-define-ref", 0, 0, OPT_NO_REF},
     {NULL, 0, 0, 0},
 };
 
@@ -67,7 +79,126 @@ typedef struct file_result {
     dsj_version_t version;
     int fatal;                 /* the file could not be read to the end */
     dsj_error_t err;
+    char *ig_oid;              /* itemGroupOID and name of the dataset [owned], for the study check */
+    char *name;
+    const dsj_define_t *define; /* the define the file was checked against, or NULL */
 } file_result_t;
+
+/* Deliver a finding of the CLI's own (metaDataRef, study check) to the collector. */
+static void emit(collect_t *c, const char *rule, dsj_severity_t sev, const char *file, uint64_t line,
+                 uint64_t column, uint64_t offset, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
+static void emit(collect_t *c, const char *rule, dsj_severity_t sev, const char *file, uint64_t line,
+                 uint64_t column, uint64_t offset, const char *pointer, const char *fmt, ...)
+{
+    dsj_finding_t f;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    memset(&f, 0, sizeof f);
+    f.rule = rule;
+    f.severity = sev;
+    f.message = msg;
+    f.file = file;
+    f.line = line;
+    f.column = column;
+    f.offset = offset;
+    f.pointer = pointer;
+    collect_finding(&f, c);
+}
+
+/* Defines loaded through metaDataRef, each once per run. */
+typedef struct define_slot {
+    char *path;
+    dsj_define_t *def;         /* NULL when loading failed */
+    dsj_error_t err;
+} define_slot_t;
+
+typedef struct define_ctx {
+    const dsj_define_t *given; /* --define */
+    int follow_ref;            /* no --no-define-ref */
+    define_slot_t *slots;
+    size_t nslots;
+} define_ctx_t;
+
+static const dsj_define_t *define_cached(define_ctx_t *dc, const char *path, const dsj_error_t **err)
+{
+    define_slot_t *p;
+    size_t i;
+    for (i = 0; i < dc->nslots; i++)
+        if (!strcmp(dc->slots[i].path, path) || cli_same_file(dc->slots[i].path, path)) {
+            *err = &dc->slots[i].err;
+            return dc->slots[i].def;
+        }
+    p = realloc(dc->slots, (dc->nslots + 1) * sizeof *p);
+    if (!p) return NULL;
+    dc->slots = p;
+    p = &dc->slots[dc->nslots];
+    dsj_error_clear(&p->err);
+    p->path = strdup(path);
+    if (!p->path) return NULL;
+    p->def = dsj_define_load(path, &p->err);
+    dc->nslots++;
+    *err = &p->err;
+    return p->def;
+}
+
+static void define_ctx_free(define_ctx_t *dc)
+{
+    size_t i;
+    for (i = 0; i < dc->nslots; i++) {
+        free(dc->slots[i].path);
+        dsj_define_free(dc->slots[i].def);
+    }
+    free(dc->slots);
+}
+
+/*
+ * The define for a dataset given without --define: its metaDataRef resolved
+ * relative to the dataset file (never over the network).  Problems are
+ * warnings (DXC-DEFINE-REF); the dataset is then checked without a define.
+ * Uses the metadata available before the first row.
+ */
+static const dsj_define_t *define_from_ref(define_ctx_t *dc, const dsj_reader_t *r, const char *path, collect_t *c)
+{
+    const dsj_meta_t *m = dsj_reader_meta(r);
+    const char *ref = dsj_meta_get(m, DSJ_META_METADATA_REF);
+    const dsj_define_t *def;
+    const dsj_error_t *lerr = NULL;
+    dsj_error_t err;
+    char pointer[64];
+    uint64_t line = 0, col = 0, off = 0;
+    char *resolved;
+    if (!ref) return NULL;
+    if (dsj_meta_version(m) == DSJ_V1_0)
+        snprintf(pointer, sizeof pointer, "/%s/metaDataRef",
+                 dsj_meta_is_reference_data(m) ? "referenceData" : "clinicalData");
+    else
+        snprintf(pointer, sizeof pointer, "/metaDataRef");
+    dsj_reader_meta_position(r, pointer, &line, &col, &off);
+    dsj_error_clear(&err);
+    resolved = dsj_define_resolve_metadataref(m, path, NULL, NULL, &err);
+    if (!resolved) {
+        emit(c, "DXC-DEFINE-REF", DSJ_SEV_WARNING, path, line, col, off, pointer,
+                 "metaDataRef \"%s\" does not lead to a local define.xml (%s); the dataset was checked "
+                 "without a define (use --define)", ref, err.text[0] ? err.text : dsj_strerror(err.code));
+        return NULL;
+    }
+    def = define_cached(dc, resolved, &lerr);
+    if (!def) {
+        emit(c, "DXC-DEFINE-REF", DSJ_SEV_WARNING, path, line, col, off, pointer,
+                 "metaDataRef \"%s\" names %s, which cannot be used as a define (%s); the dataset was checked "
+                 "without a define", ref, resolved, lerr && lerr->text[0] ? lerr->text : "out of memory");
+    } else {
+        emit(c, "DXC-DEFINE-REF-USED", DSJ_SEV_INFO, path, line, col, off, pointer,
+                 "checked against %s, found through metaDataRef \"%s\" (--define picks another, "
+                 "--no-define-ref skips it)", resolved, ref);
+    }
+    free(resolved);
+    return def;
+}
 
 typedef struct run_totals {
     uint64_t per_sev[3];
@@ -81,7 +212,7 @@ typedef struct run_totals {
  * dsj_validate_source does; the CLI drives the steps itself to know the
  * detected format and version and to show progress.
  */
-static void validate_file(const char *path, unsigned read_flags, const dsj_define_t *def, collect_t *c,
+static void validate_file(const char *path, unsigned read_flags, define_ctx_t *dc, collect_t *c,
                           file_result_t *res)
 {
     dsj_reader_options_t ro;
@@ -104,7 +235,6 @@ static void validate_file(const char *path, unsigned read_flags, const dsj_defin
     ro.finding_ctx = c;
     dsj_validate_options_init(&vo);
     vo.file = path;
-    vo.define = def;
 
     src = dsj_source_new_path(path, &res->err);
     if (!src) goto fatal;
@@ -112,6 +242,9 @@ static void validate_file(const char *path, unsigned read_flags, const dsj_defin
     if (!r) goto fatal;
     res->format = dsj_reader_format(r);
     res->version = dsj_meta_version(dsj_reader_meta(r));
+    vo.define = dc->given;
+    if (!vo.define && dc->follow_ref) vo.define = define_from_ref(dc, r, path, c);
+    res->define = vo.define;
 
     v = dsj_validator_new(&vo, collect_finding, c);
     if (!v) {
@@ -136,6 +269,11 @@ static void validate_file(const char *path, unsigned read_flags, const dsj_defin
     }
     st = dsj_validator_end(v);
     if (st != DSJ_OK) goto fatal_status;
+    /* identity for the study check (complete now: attributes after the rows are in) */
+    res->ig_oid = dsj_meta_get(dsj_reader_meta(r), DSJ_META_ITEMGROUP_OID)
+                      ? strdup(dsj_meta_get(dsj_reader_meta(r), DSJ_META_ITEMGROUP_OID)) : NULL;
+    res->name = dsj_meta_get(dsj_reader_meta(r), DSJ_META_NAME)
+                    ? strdup(dsj_meta_get(dsj_reader_meta(r), DSJ_META_NAME)) : NULL;
     dsj_validator_free(v);
     dsj_reader_free(r);
     return;
@@ -226,120 +364,295 @@ static void json_file(cli_json_t *j, const file_result_t *res, const collect_t *
     cli_json_end_object(j);
 }
 
+/* ---------------------------------------------------------------- folders */
+
+/* One input: a file named on the command line, or a dataset file of a folder. */
+typedef struct input {
+    char *path;                /* [owned] */
+    long dir;                  /* index into the folder list, or -1 */
+} input_t;
+
+typedef struct study_dir {
+    const char *path;          /* as given */
+    size_t first, count;       /* its inputs */
+} study_dir_t;
+
+static int has_dataset_ext(const char *name)
+{
+    return dsj_format_from_path(name) != DSJ_FORMAT_AUTO;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Append the dataset files of dir (sorted) to *in; returns -1 when it cannot be read. */
+static int expand_dir(const char *dir, input_t **in, size_t *n, size_t *cap, long dir_index)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t nn = 0, cn = 0, k;
+    if (!d) return -1;
+    while ((e = readdir(d)) != NULL) {
+        char full[4096];
+        struct stat st;
+        if (e->d_name[0] == '.' || !has_dataset_ext(e->d_name)) continue;
+        snprintf(full, sizeof full, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (nn == cn) {
+            char **q = realloc(names, (cn = cn ? cn * 2 : 16) * sizeof *q);
+            if (!q) break;
+            names = q;
+        }
+        if (!(names[nn] = strdup(full))) break;
+        nn++;
+    }
+    closedir(d);
+    qsort(names, nn, sizeof *names, cmp_str);
+    for (k = 0; k < nn; k++) {
+        if (*n == *cap) {
+            input_t *q = realloc(*in, (*cap = *cap * 2 + 8) * sizeof *q);
+            if (!q) { free(names[k]); continue; }
+            *in = q;
+        }
+        (*in)[*n].path = names[k];
+        (*in)[(*n)++].dir = dir_index;
+    }
+    free(names);
+    return 0;
+}
+
+/*
+ * Study check of a folder against its define: every ItemGroupDef should have
+ * a dataset file (DXC-STUDY-MISSING-DATASET: warning, info when the define
+ * says def:HasNoData="Yes"), and every dataset file should be described by
+ * the define (DXC-STUDY-EXTRA-DATASET: warning; the file's own findings say
+ * more).  Datasets are matched by itemGroupOID, else by name; the same dataset
+ * in several formats counts once.
+ */
+static void study_check(const study_dir_t *sd, const file_result_t *res, const dsj_define_t *def, collect_t *c)
+{
+    size_t g, k, ng = dsj_define_itemgroup_count(def);
+    for (g = 0; g < ng; g++) {
+        const dsj_define_itemgroup_t *ig = dsj_define_itemgroup_at(def, g);
+        int found = 0;
+        for (k = 0; k < sd->count && !found; k++) {
+            const file_result_t *r = &res[sd->first + k];
+            if ((r->ig_oid && ig->oid && !strcmp(r->ig_oid, ig->oid)) ||
+                (r->name && ig->name && !strcmp(r->name, ig->name)))
+                found = 1;
+        }
+        if (found) continue;
+        if (ig->has_no_data && !strcmp(ig->has_no_data, "Yes"))
+            emit(c, "DXC-STUDY-MISSING-DATASET", DSJ_SEV_INFO, sd->path, 0, 0, 0, NULL,
+                     "the define lists dataset %s (%s) with def:HasNoData=\"Yes\"; no file for it in the folder, as expected",
+                     ig->name ? ig->name : "?", ig->oid ? ig->oid : "?");
+        else
+            emit(c, "DXC-STUDY-MISSING-DATASET", DSJ_SEV_WARNING, sd->path, 0, 0, 0, NULL,
+                     "the define lists dataset %s (%s) but the folder has no dataset file for it",
+                     ig->name ? ig->name : "?", ig->oid ? ig->oid : "?");
+    }
+    for (k = 0; k < sd->count; k++) {
+        const file_result_t *r = &res[sd->first + k];
+        if (r->fatal) continue;
+        if ((r->ig_oid && dsj_define_itemgroup_find(def, r->ig_oid)) ||
+            (r->name && dsj_define_itemgroup_find_by_name(def, r->name)))
+            continue;
+        emit(c, "DXC-STUDY-EXTRA-DATASET", DSJ_SEV_WARNING, sd->path, 0, 0, 0, NULL,
+                 "dataset file %s (%s, %s) is not described by the define", cli_basename(r->path),
+                 r->name ? r->name : "no name", r->ig_oid ? r->ig_oid : "no itemGroupOID");
+    }
+}
+
 /* ---------------------------------------------------------------- command */
+
+typedef struct run {
+    cli_report_format_t fmt;
+    cli_json_t j;
+    run_totals_t tot;
+    uint64_t max_findings;
+    int exit_code;
+} run_t;
+
+static void collect_start(run_t *run, collect_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->kept = dsj_findings_new(0);
+    c->limited = run->max_findings != 0;
+    c->budget = run->max_findings > run->tot.shown ? run->max_findings - run->tot.shown : 0;
+}
+
+/* Report one entry (a file or a folder's study check) and add it to the totals. */
+static void report_entry(run_t *run, const file_result_t *res, collect_t *c)
+{
+    int k;
+    /* Metadata findings first, then by row and position (stable). */
+    dsj_findings_sort(c->kept);
+    if (run->fmt == CLI_REPORT_JSON) json_file(&run->j, res, c);
+    else text_file(res, c);
+    fflush(stdout);
+    for (k = 0; k < 3; k++) run->tot.per_sev[k] += c->per_sev[k];
+    run->tot.total += c->total;
+    run->tot.shown += dsj_findings_count(c->kept);
+    run->tot.files++;
+    if (res->fatal) {
+        run->tot.unreadable++;
+        run->exit_code = DSJ_EXIT_USAGE;
+    } else if (c->per_sev[DSJ_SEV_ERROR] && run->exit_code == DSJ_EXIT_OK) {
+        run->exit_code = DSJ_EXIT_INVALID;
+    }
+    dsj_findings_free(c->kept);
+    c->kept = NULL;
+}
 
 int dsj_cmd_validate(int argc, char **argv)
 {
     cli_parser_t p;
-    cli_report_format_t fmt = CLI_REPORT_TEXT;
     const char *define_path = NULL;
-    uint64_t max_findings = 1000;
     unsigned read_flags = 0;
-    const char **files;
-    size_t nfiles = 0, i;
+    input_t *in = NULL;
+    study_dir_t *dirs;
+    file_result_t *results = NULL;
+    size_t nin = 0, capin = 0, ndirs = 0, i;
+    define_ctx_t dc;
     dsj_define_t *def = NULL;
-    run_totals_t tot;
-    cli_json_t j;
-    int id, exit_code = DSJ_EXIT_OK;
+    run_t run;
+    int id;
 
-    files = calloc((size_t)argc + 1, sizeof *files);
-    if (!files) return DSJ_EXIT_USAGE;
+    memset(&run, 0, sizeof run);
+    memset(&dc, 0, sizeof dc);
+    run.fmt = CLI_REPORT_TEXT;
+    run.max_findings = 1000;
+    dc.follow_ref = 1;
+    dirs = calloc((size_t)argc + 1, sizeof *dirs);
+    if (!dirs) return DSJ_EXIT_USAGE;
     cli_parser_init(&p, "validate", argc, argv, validate_opts);
     while ((id = cli_next_option(&p)) != CLI_END) {
         switch (id) {
-        case CLI_ERROR: free(files); return DSJ_EXIT_USAGE;
-        case OPT_HELP: fputs(validate_help, stdout); free(files); return DSJ_EXIT_OK;
+        case CLI_ERROR: run.exit_code = DSJ_EXIT_USAGE; goto out;
+        case OPT_HELP: fputs(validate_help, stdout); goto out;
         case OPT_DEFINE: define_path = p.value; break;
+        case OPT_NO_REF: dc.follow_ref = 0; break;
         case OPT_FORMAT:
-            if (cli_parse_report_format("validate", p.value, &fmt)) { free(files); return DSJ_EXIT_USAGE; }
+            if (cli_parse_report_format("validate", p.value, &run.fmt)) { run.exit_code = DSJ_EXIT_USAGE; goto out; }
             break;
         case OPT_MAX:
-            if (cli_parse_count("validate", "max-findings", p.value, UINT64_MAX / 2, &max_findings)) {
-                free(files);
-                return DSJ_EXIT_USAGE;
+            if (cli_parse_count("validate", "max-findings", p.value, UINT64_MAX / 2, &run.max_findings)) {
+                run.exit_code = DSJ_EXIT_USAGE;
+                goto out;
             }
             break;
         case OPT_LENIENT: read_flags |= DSJ_READ_LENIENT; break;
-        case CLI_OPERAND: files[nfiles++] = p.operand; break;
+        case CLI_OPERAND: {
+            struct stat st;
+            if (stat(p.operand, &st) == 0 && S_ISDIR(st.st_mode)) {
+                dirs[ndirs].path = p.operand;
+                dirs[ndirs].first = nin;
+                if (expand_dir(p.operand, &in, &nin, &capin, (long)ndirs) != 0) {
+                    fprintf(stderr, "dsjson validate: cannot read folder '%s'\n", p.operand);
+                    run.exit_code = DSJ_EXIT_USAGE;
+                    goto out;
+                }
+                dirs[ndirs].count = nin - dirs[ndirs].first;
+                ndirs++;
+            } else {
+                if (nin == capin) {
+                    input_t *q = realloc(in, (capin = capin * 2 + 8) * sizeof *q);
+                    if (!q) { run.exit_code = DSJ_EXIT_USAGE; goto out; }
+                    in = q;
+                }
+                in[nin].path = strdup(p.operand);
+                in[nin++].dir = -1;
+            }
+            break;
+        }
         default: break;
         }
     }
-    if (nfiles == 0) {
-        free(files);
-        return cli_usage_error("validate", "missing FILE");
+    if (nin == 0) {
+        run.exit_code = cli_usage_error("validate", ndirs ? "no .json, .ndjson or .dsjc file in the folder"
+                                                          : "missing FILE");
+        goto out;
     }
-
     if (define_path) {
         dsj_error_t err;
         dsj_error_clear(&err);
         def = dsj_define_load(define_path, &err);
         if (!def) {
             cli_print_error(stderr, "validate", &err, define_path);
-            free(files);
-            return DSJ_EXIT_USAGE;
+            run.exit_code = DSJ_EXIT_USAGE;
+            goto out;
         }
+        dc.given = def;
     }
-    /* TODO(define): without --define, a dataset's metaDataRef could name the
-       define.xml to use; the library has no resolver for it yet, so the
-       define checks run only when --define is given. */
+    results = calloc(nin, sizeof *results);
+    if (!results) { run.exit_code = DSJ_EXIT_USAGE; goto out; }
 
-    memset(&tot, 0, sizeof tot);
-    if (fmt == CLI_REPORT_JSON) {
-        cli_json_init(&j, stdout);
-        cli_json_begin_object(&j);
-        cli_json_key(&j, "files");
-        cli_json_begin_array(&j);
+    if (run.fmt == CLI_REPORT_JSON) {
+        cli_json_init(&run.j, stdout);
+        cli_json_begin_object(&run.j);
+        cli_json_key(&run.j, "files");
+        cli_json_begin_array(&run.j);
     }
-    for (i = 0; i < nfiles; i++) {
+    for (i = 0; i < nin; i++) {
         collect_t c;
-        file_result_t res;
-        int k;
-        memset(&c, 0, sizeof c);
-        c.kept = dsj_findings_new(0);
-        if (!c.kept) { exit_code = DSJ_EXIT_USAGE; break; }
-        c.limited = max_findings != 0;
-        c.budget = max_findings > tot.shown ? max_findings - tot.shown : 0;
-
-        validate_file(files[i], read_flags, def, &c, &res);
-        /* Metadata findings first, then by row and position (stable). */
-        dsj_findings_sort(c.kept);
-
-        if (fmt == CLI_REPORT_JSON) json_file(&j, &res, &c);
-        else text_file(&res, &c);
-        fflush(stdout);
-
-        for (k = 0; k < 3; k++) tot.per_sev[k] += c.per_sev[k];
-        tot.total += c.total;
-        tot.shown += dsj_findings_count(c.kept);
-        tot.files++;
-        if (res.fatal) {
-            tot.unreadable++;
-            exit_code = DSJ_EXIT_USAGE;
-        } else if (c.per_sev[DSJ_SEV_ERROR] && exit_code == DSJ_EXIT_OK) {
-            exit_code = DSJ_EXIT_INVALID;
+        collect_start(&run, &c);
+        if (!c.kept) { run.exit_code = DSJ_EXIT_USAGE; break; }
+        validate_file(in[i].path, read_flags, &dc, &c, &results[i]);
+        report_entry(&run, &results[i], &c);
+        /* after a folder's last file: its study check, when a define is known */
+        if (in[i].dir >= 0) {
+            study_dir_t *sd = &dirs[in[i].dir];
+            const dsj_define_t *sdef = dc.given;
+            size_t k;
+            if (i + 1 != sd->first + sd->count) continue;
+            for (k = 0; k < sd->count && !sdef; k++) sdef = results[sd->first + k].define;
+            if (!sdef) continue;
+            collect_start(&run, &c);
+            if (!c.kept) { run.exit_code = DSJ_EXIT_USAGE; break; }
+            study_check(sd, results, sdef, &c);
+            {
+                file_result_t sr;
+                memset(&sr, 0, sizeof sr);
+                sr.path = sd->path;
+                report_entry(&run, &sr, &c);
+            }
         }
-        dsj_findings_free(c.kept);
     }
 
-    if (fmt == CLI_REPORT_JSON) {
-        cli_json_end_array(&j);
-        cli_json_key(&j, "summary");
-        json_summary(&j, tot.per_sev, tot.total, tot.shown);
-        cli_json_key(&j, "files"); cli_json_uint(&j, tot.files);
-        cli_json_key(&j, "unreadable"); cli_json_uint(&j, tot.unreadable);
-        cli_json_end_object(&j);
-        cli_json_key(&j, "define"); cli_json_string(&j, define_path);
-        cli_json_key(&j, "valid"); cli_json_bool(&j, exit_code == DSJ_EXIT_OK);
-        cli_json_end_object(&j);
-        cli_json_finish(&j);
-    } else if (nfiles > 1) {
-        printf("total: %zu files, ", tot.files);
-        text_counts(tot.per_sev);
-        if (tot.unreadable) printf("; %zu not readable", tot.unreadable);
+    if (run.fmt == CLI_REPORT_JSON) {
+        cli_json_t *j = &run.j;
+        cli_json_end_array(j);
+        cli_json_key(j, "summary");
+        json_summary(j, run.tot.per_sev, run.tot.total, run.tot.shown);
+        cli_json_key(j, "files"); cli_json_uint(j, run.tot.files);
+        cli_json_key(j, "unreadable"); cli_json_uint(j, run.tot.unreadable);
+        cli_json_end_object(j);
+        cli_json_key(j, "define"); cli_json_string(j, define_path);
+        cli_json_key(j, "valid"); cli_json_bool(j, run.exit_code == DSJ_EXIT_OK);
+        cli_json_end_object(j);
+        cli_json_finish(j);
+    } else if (run.tot.files > 1) {
+        printf("total: %zu files, ", run.tot.files);
+        text_counts(run.tot.per_sev);
+        if (run.tot.unreadable) printf("; %zu not readable", run.tot.unreadable);
         fputc('\n', stdout);
     }
+    if (fflush(stdout) != 0) run.exit_code = DSJ_EXIT_USAGE;
+out:
+    for (i = 0; i < nin; i++) {
+        free(in[i].path);
+        if (results) {
+            free(results[i].ig_oid);
+            free(results[i].name);
+        }
+    }
+    free(results);
+    free(in);
+    free(dirs);
+    define_ctx_free(&dc);
     dsj_define_free(def);
-    free(files);
-    if (fflush(stdout) != 0) return DSJ_EXIT_USAGE;
-    return exit_code;
+    return run.exit_code;
 }

@@ -5,7 +5,7 @@
 # Temporary outputs go to a fresh directory under WORKDIR (run.sh removes WORKDIR).
 #
 # Checks:
-#   validate      `BIN validate --format json FILE` exits 0 and reports no error or warning finding
+#   validate      `BIN validate --no-define-ref --format json FILE` (Dataset-JSON rules only) exits 0 and reports no error or warning finding
 #                 (info findings are allowed).  For extensions/extended_dataset.json, which carries
 #                 non-standard attributes and a wrong "records", only "reads" is checked: exit 0 or 1
 #                 (findings), never 2 (unreadable input).
@@ -71,7 +71,7 @@ plan_schema() { plan schema schema "$FILE:$(basename "$2")" "$1" "$2"; }
 
 # validate_out OUTPUT: our validator must accept our writer's output (no error/warning findings).
 validate_out() {
-    "$BIN" validate --format json "$1" >"$1.report" 2>"$LOG"
+    "$BIN" validate --no-define-ref --format json "$1" >"$1.report" 2>"$LOG"
     rc_=$?
     if [ $rc_ -ne 0 ]; then
         fail validate-out "$(basename "$1"): exit $rc_: $(why)"
@@ -114,7 +114,7 @@ fi
 # ---- extended_dataset.json: reads only
 case $FILE in
 */extensions/extended_dataset.json)
-    "$BIN" validate --format json "$FILE" >"$T/report.json" 2>"$LOG"
+    "$BIN" validate --no-define-ref --format json "$FILE" >"$T/report.json" 2>"$LOG"
     rc=$?
     if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then pass reads; else fail reads "validate exit $rc: $(why)"; fi
     rm -rf "$T"
@@ -123,7 +123,7 @@ case $FILE in
 esac
 
 # ---- validate
-"$BIN" validate --format json "$FILE" >"$T/report.json" 2>"$LOG"
+"$BIN" validate --no-define-ref --format json "$FILE" >"$T/report.json" 2>"$LOG"
 rc=$?
 if [ $rc -ne 0 ]; then
     fail validate "exit $rc: $(why) $(head -c 300 "$T/report.json" | tr '\n' ' ')"
