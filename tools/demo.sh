@@ -66,7 +66,8 @@ echo
 echo "== 3. the results"
 run "0" dsjson info "$OUT/dm.dsjc"
 run "0" dsjson info "$OUT/dm-v1.0.json"
-run "0 1" dsjson validate "$OUT/dm.ndjson" "$OUT/dm.dsjc" "$OUT/dm-v1.0.json"
+# the converted files sit away from define.xml: check them against the Dataset-JSON rules only
+run "0 1" dsjson validate --no-define-ref "$OUT/dm.ndjson" "$OUT/dm.dsjc" "$OUT/dm-v1.0.json"
 
 echo
 echo "== 4. compare the results with the original, cell by cell (exit 0 = equal)"
