@@ -21,6 +21,7 @@ int dsj_cmd_check(int argc, char **argv);
 int dsj_cmd_select(int argc, char **argv);
 int dsj_cmd_odm2json(int argc, char **argv);
 int dsj_cmd_json2odm(int argc, char **argv);
+int dsj_cmd_define_meta(int argc, char **argv);
 
 /* ------------------------------------------------------------------ options
  * A small long-option parser shared by the subcommands.  Options may appear

@@ -16,6 +16,7 @@ static const command_t commands[] = {
     {"convert", dsj_cmd_convert, "convert between Dataset-JSON versions and formats"},
     {"diff", dsj_cmd_diff, "compare two datasets, metadata and every cell"},
     {"validate-define", dsj_cmd_validate_define, "validate a define.xml on its own"},
+    {"define-meta", dsj_cmd_define_meta, "Dataset-JSON metadata for a dataset of a define.xml"},
     {"check", dsj_cmd_check, "run a rule file (scripted data checks) over datasets"},
     {"select", dsj_cmd_select, "stream rows as CSV, NDJSON or JSON (columns, --where)"},
     {"odm2json", dsj_cmd_odm2json, "convert ODM / Define-XML / Dataset-XML to ODM JSON"},
