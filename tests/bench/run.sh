@@ -99,6 +99,10 @@ measure jsonc-load "$TOOLS/jsonc_load" "$JSON"
 measure python-json.load "$PY" -c 'import json, sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$JSON"
 measure validate-json "$BIN" validate "$JSON"
 measure validate-ndjson "$BIN" validate "$NDJSON"
+if [ -f "$DATA/define.xml" ]; then
+    # every value check of the define (types, lengths, codelists, mandatory, key uniqueness)
+    measure define-validate "$BIN" validate --define "$DATA/define.xml" "$JSON"
+fi
 measure check-10-rules "$BIN" check --rules "$HERE/check-rules.json" "$JSON"
 measure convert-ndjson "$BIN" convert "$JSON" "$OUT/out.ndjson"
 measure convert-dsjc "$BIN" convert "$JSON" "$OUT/out.dsjc"
@@ -140,6 +144,10 @@ awk '
         m = 0
         for (c in rss) if (c ~ /^(validate|convert)/ && rss[c] > m) m = rss[c]
         printf "- peak RSS of dsjson <= 32 MiB: largest %.1f MiB: %s\n", m / 1024, verdict(m <= 32 * 1024)
+        if ("define-validate" in t)
+            printf "- validate --define <= 1.3 x validate: %.3f s vs %.3f s (ratio %.2f): %s; peak RSS %.1f MiB (the key-uniqueness table grows with the rows: docs/rules-define-check.md)\n",
+                   t["define-validate"], t["validate-json"], ratio(t["define-validate"], t["validate-json"]),
+                   verdict(ex["define-validate"] == 0 && t["define-validate"] <= 1.3 * t["validate-json"]), rss["define-validate"] / 1024
         printf "- (no target) check with 10 rules (tests/bench/check-rules.json) vs validate json: %.3f s vs %.3f s (ratio %.2f), peak RSS %.1f MiB (the unique rule keeps one key per row: docs/checks.md)\n",
                t["check-10-rules"], t["validate-json"], ratio(t["check-10-rules"], t["validate-json"]), rss["check-10-rules"] / 1024
         printf "- convert to ndjson <= 1.5 x validate: %.3f s vs %.3f s (ratio %.2f): %s\n",
