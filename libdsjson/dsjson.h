@@ -98,7 +98,7 @@ typedef struct dsj_error {
 /** Reset an error struct to DSJ_OK with empty fields. */
 DSJ_EXPORT void dsj_error_clear(dsj_error_t *err);
 
-/** Format "file:line:column: text" into buf (always NUL-terminated). Returns buf. */
+/** Format "file:line:column: text" into buf (always NUL-terminated). Returns buf [borrowed: the caller's own buffer]. */
 DSJ_EXPORT char *dsj_error_format(const dsj_error_t *err, char *buf, size_t size);
 
 /* ======================================================================
@@ -200,7 +200,7 @@ DSJ_EXPORT dsj_datatype_t dsj_datatype_from_name(const char *name);
 
 /** Format from a file name's extension (.json, .ndjson, .dsjc); DSJ_FORMAT_AUTO if none matches. */
 DSJ_EXPORT dsj_format_t dsj_format_from_path(const char *path);
-DSJ_EXPORT const char *dsj_format_name(dsj_format_t f); /* "json", "ndjson", "dsjc", "auto" */
+DSJ_EXPORT const char *dsj_format_name(dsj_format_t f); /* "json", "ndjson", "dsjc", "auto" [borrowed, static] */
 
 /* ======================================================================
  * Dataset metadata
