@@ -103,6 +103,7 @@ if [ $# -eq 0 ]; then
         [ -f "$s" ] || continue
         if sh "$s" "$BIN" >"build/cli-work/$(basename "$s").log" 2>&1; then
             passed=$((passed + 1))
+            echo "  $(basename "$s"): $(tail -1 "build/cli-work/$(basename "$s").log")"
         else
             failed=$((failed + 1)); failed_names="$failed_names $s"
             echo "FAIL $s (output below)"
