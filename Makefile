@@ -87,7 +87,8 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h $(STATIC) | $(DEPS_STAMP
 check: deps
 	@$(MAKE) --no-print-directory lib tools $(UNIT_BIN)
 	@$(MAKE) --no-print-directory unit-tests suite-tests cli-tests corpus-tests
-	@echo "make check: all test groups passed"
+	@echo "make check: all test groups passed (unit, suites, cli, corpus)"
+	@echo "groups: 4 passed, 0 failed"
 
 unit-tests: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
