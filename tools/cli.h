@@ -23,6 +23,25 @@ int dsj_cmd_odm2json(int argc, char **argv);
 int dsj_cmd_json2odm(int argc, char **argv);
 int dsj_cmd_define_meta(int argc, char **argv);
 
+/* ------------------------------------------------------------------ findings
+ * The findings of one file, gated by a finding budget shared by the whole run
+ * (--max-findings): every finding is counted per severity, only budgeted ones
+ * are kept.  cli_collect_finding is a dsj_finding_cb with ctx = cli_collect_t.
+ */
+typedef struct cli_collect {
+    dsj_findings_t *kept;     /* unlimited list; only budgeted findings enter */
+    uint64_t budget;          /* findings still allowed in the run (when limited) */
+    int limited;
+    uint64_t per_sev[3];      /* every finding of the file, shown or not */
+    uint64_t total;
+} cli_collect_t;
+
+int cli_collect_finding(const dsj_finding_t *f, void *ctx);
+/* "N errors, N warnings, N info" on stdout. */
+void cli_print_counts(const uint64_t per_sev[3]);
+/* "file:line:col: fatal CODE message (at pointer)" line on stdout. */
+void cli_print_fatal(const dsj_error_t *e);
+
 /* ------------------------------------------------------------------ options
  * A small long-option parser shared by the subcommands.  Options may appear
  * anywhere before a "--"; values are given as "--opt VALUE" or "--opt=VALUE".
@@ -104,6 +123,10 @@ void cli_json_null(cli_json_t *j);
 void cli_json_raw(cli_json_t *j, const char *text, size_t n); /* a valid JSON token */
 /* Finish the document (newline). */
 void cli_json_finish(cli_json_t *j);
+/* Open a summary object {"error","warning","info","total","shown"}; the caller may add keys, then ends it. */
+void cli_json_summary_begin(cli_json_t *j, const uint64_t per_sev[3], uint64_t total, uint64_t shown);
+/* The common end of a file entry of a report: "findings": [...], "summary": {...}, "fatal": error or null. */
+void cli_json_findings_tail(cli_json_t *j, const cli_collect_t *c, const dsj_error_t *fatal);
 
 /* Write s[0..n) as a JSON string literal (with quotes) to out. */
 void cli_write_json_string(FILE *out, const char *s, size_t n);

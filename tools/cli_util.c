@@ -366,6 +366,70 @@ void cli_json_error(cli_json_t *j, const dsj_error_t *err)
     cli_json_end_object(j);
 }
 
+/* ================================================================ findings */
+
+int cli_collect_finding(const dsj_finding_t *f, void *ctx)
+{
+    cli_collect_t *c = ctx;
+    c->total++;
+    if ((unsigned)f->severity <= DSJ_SEV_ERROR) c->per_sev[f->severity]++;
+    if (c->limited) {
+        if (c->budget == 0) return 0;
+        c->budget--;
+    }
+    dsj_findings_add(f, c->kept);
+    return 0;
+}
+
+static void plural(uint64_t n, const char *one, const char *many)
+{
+    printf("%llu %s", (unsigned long long)n, n == 1 ? one : many);
+}
+
+void cli_print_counts(const uint64_t per_sev[3])
+{
+    plural(per_sev[DSJ_SEV_ERROR], "error", "errors");
+    fputs(", ", stdout);
+    plural(per_sev[DSJ_SEV_WARNING], "warning", "warnings");
+    printf(", %llu info", (unsigned long long)per_sev[DSJ_SEV_INFO]);
+}
+
+void cli_print_fatal(const dsj_error_t *e)
+{
+    fputs(e->file, stdout);
+    fputc(':', stdout);
+    if (e->line) printf("%llu:%llu:", (unsigned long long)e->line, (unsigned long long)e->column);
+    else if (e->offset) printf("byte %llu:", (unsigned long long)e->offset);
+    printf(" fatal %s %s", cli_status_name(e->code), e->text[0] ? e->text : dsj_strerror(e->code));
+    if (e->pointer[0]) printf(" (at %s)", e->pointer);
+    fputc('\n', stdout);
+}
+
+void cli_json_summary_begin(cli_json_t *j, const uint64_t per_sev[3], uint64_t total, uint64_t shown)
+{
+    cli_json_begin_object(j);
+    cli_json_key(j, "error"); cli_json_uint(j, per_sev[DSJ_SEV_ERROR]);
+    cli_json_key(j, "warning"); cli_json_uint(j, per_sev[DSJ_SEV_WARNING]);
+    cli_json_key(j, "info"); cli_json_uint(j, per_sev[DSJ_SEV_INFO]);
+    cli_json_key(j, "total"); cli_json_uint(j, total);
+    cli_json_key(j, "shown"); cli_json_uint(j, shown);
+}
+
+void cli_json_findings_tail(cli_json_t *j, const cli_collect_t *c, const dsj_error_t *fatal)
+{
+    size_t i, n = dsj_findings_count(c->kept);
+    cli_json_key(j, "findings");
+    cli_json_begin_array(j);
+    for (i = 0; i < n; i++) cli_json_finding(j, dsj_findings_get(c->kept, i));
+    cli_json_end_array(j);
+    cli_json_key(j, "summary");
+    cli_json_summary_begin(j, c->per_sev, c->total, n);
+    cli_json_end_object(j);
+    cli_json_key(j, "fatal");
+    if (fatal) cli_json_error(j, fatal);
+    else cli_json_null(j);
+}
+
 /* ================================================================ progress */
 
 static uint64_t now_ms(void)

@@ -40,27 +40,6 @@ static const cli_option_t check_opts[] = {
     {NULL, 0, 0, 0},
 };
 
-typedef struct collect {
-    dsj_findings_t *kept;
-    uint64_t budget;
-    int limited;
-    uint64_t per_sev[3];
-    uint64_t total;
-} collect_t;
-
-static int collect_finding(const dsj_finding_t *f, void *ctx)
-{
-    collect_t *c = ctx;
-    c->total++;
-    if ((unsigned)f->severity <= DSJ_SEV_ERROR) c->per_sev[f->severity]++;
-    if (c->limited) {
-        if (c->budget == 0) return 0;
-        c->budget--;
-    }
-    dsj_findings_add(f, c->kept);
-    return 0;
-}
-
 /* ---------------------------------------------------------------- file list */
 
 typedef struct file_list {
@@ -144,40 +123,6 @@ static int list_dir(file_list_t *l, const char *dir)
 
 /* ---------------------------------------------------------------- reports */
 
-static void plural(uint64_t n, const char *one, const char *many)
-{
-    printf("%llu %s", (unsigned long long)n, n == 1 ? one : many);
-}
-
-static void text_counts(const uint64_t per_sev[3])
-{
-    plural(per_sev[DSJ_SEV_ERROR], "error", "errors");
-    fputs(", ", stdout);
-    plural(per_sev[DSJ_SEV_WARNING], "warning", "warnings");
-    printf(", %llu info", (unsigned long long)per_sev[DSJ_SEV_INFO]);
-}
-
-static void text_fatal(const dsj_error_t *e)
-{
-    fputs(e->file, stdout);
-    fputc(':', stdout);
-    if (e->line) printf("%llu:%llu:", (unsigned long long)e->line, (unsigned long long)e->column);
-    else if (e->offset) printf("byte %llu:", (unsigned long long)e->offset);
-    printf(" fatal %s %s", cli_status_name(e->code), e->text[0] ? e->text : dsj_strerror(e->code));
-    if (e->pointer[0]) printf(" (at %s)", e->pointer);
-    fputc('\n', stdout);
-}
-
-static void json_summary(cli_json_t *j, const uint64_t per_sev[3], uint64_t total, uint64_t shown)
-{
-    cli_json_begin_object(j);
-    cli_json_key(j, "error"); cli_json_uint(j, per_sev[DSJ_SEV_ERROR]);
-    cli_json_key(j, "warning"); cli_json_uint(j, per_sev[DSJ_SEV_WARNING]);
-    cli_json_key(j, "info"); cli_json_uint(j, per_sev[DSJ_SEV_INFO]);
-    cli_json_key(j, "total"); cli_json_uint(j, total);
-    cli_json_key(j, "shown"); cli_json_uint(j, shown);
-}
-
 /* ---------------------------------------------------------------- command */
 
 int dsj_cmd_check(int argc, char **argv)
@@ -255,7 +200,7 @@ int dsj_cmd_check(int argc, char **argv)
         cli_json_begin_array(&j);
     }
     for (i = 0; i < files.n; i++) {
-        collect_t c;
+        cli_collect_t c;
         dsj_check_options_t co;
         dsj_reader_options_t ro;
         dsj_reader_t *r;
@@ -281,7 +226,7 @@ int dsj_cmd_check(int argc, char **argv)
         if (r) {
             format = dsj_reader_format(r);
             version = dsj_meta_version(dsj_reader_meta(r));
-            st = dsj_check_reader(rs, r, &co, collect_finding, &c, &err);
+            st = dsj_check_reader(rs, r, &co, cli_collect_finding, &c, &err);
             dsj_reader_free(r);
         }
         if (!r || st != DSJ_OK) {
@@ -298,23 +243,14 @@ int dsj_cmd_check(int argc, char **argv)
             cli_json_string(&j, format == DSJ_FORMAT_AUTO ? NULL : dsj_format_name(format));
             cli_json_key(&j, "version");
             cli_json_string(&j, version == DSJ_VERSION_UNKNOWN ? NULL : cli_version_name(version));
-            cli_json_key(&j, "findings");
-            cli_json_begin_array(&j);
-            for (f = 0; f < n; f++) cli_json_finding(&j, dsj_findings_get(c.kept, f));
-            cli_json_end_array(&j);
-            cli_json_key(&j, "summary");
-            json_summary(&j, c.per_sev, c.total, n);
-            cli_json_end_object(&j);
-            cli_json_key(&j, "fatal");
-            if (fatal) cli_json_error(&j, &err);
-            else cli_json_null(&j);
+            cli_json_findings_tail(&j, &c, fatal ? &err : NULL);
             cli_json_end_object(&j);
         } else {
             for (f = 0; f < n; f++) dsj_finding_print(stdout, dsj_findings_get(c.kept, f));
             if (c.total > n) printf("... and %llu more findings not shown\n", (unsigned long long)(c.total - n));
-            if (fatal) text_fatal(&err);
+            if (fatal) cli_print_fatal(&err);
             printf("%s: ", files.paths[i]);
-            text_counts(c.per_sev);
+            cli_print_counts(c.per_sev);
             if (fatal) fputs("; stopped by a fatal error", stdout);
             fputc('\n', stdout);
         }
@@ -333,7 +269,7 @@ int dsj_cmd_check(int argc, char **argv)
     if (fmt == CLI_REPORT_JSON) {
         cli_json_end_array(&j);
         cli_json_key(&j, "summary");
-        json_summary(&j, per_tot, total, shown);
+        cli_json_summary_begin(&j, per_tot, total, shown);
         cli_json_key(&j, "files"); cli_json_uint(&j, files.n);
         cli_json_key(&j, "unreadable"); cli_json_uint(&j, unreadable);
         cli_json_end_object(&j);
@@ -344,7 +280,7 @@ int dsj_cmd_check(int argc, char **argv)
         cli_json_finish(&j);
     } else if (files.n > 1) {
         printf("total: %zu files, ", files.n);
-        text_counts(per_tot);
+        cli_print_counts(per_tot);
         if (unreadable) printf("; %zu not readable", unreadable);
         fputc('\n', stdout);
     }

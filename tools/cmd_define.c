@@ -39,27 +39,6 @@ static const char define_help[] =
     "  --max-findings N   list at most N findings in the run (default 1000; 0 = all)\n"
     "exit: 0 no errors, 1 errors found, 2 usage error or a file that is unreadable / not a Define-XML 2.x\n";
 
-/* Findings of one file, gated by the budget of the whole run. */
-typedef struct collect {
-    dsj_findings_t *kept;
-    uint64_t budget;
-    int limited;
-    uint64_t per_sev[3];
-    uint64_t total;
-} collect_t;
-
-static int collect_cb(const dsj_finding_t *f, void *ctx)
-{
-    collect_t *c = ctx;
-    c->total++;
-    if ((unsigned)f->severity <= DSJ_SEV_ERROR) c->per_sev[f->severity]++;
-    if (!c->limited || c->budget > 0) {
-        dsj_findings_add(f, c->kept);
-        if (c->limited) c->budget--;
-    }
-    return 0;
-}
-
 typedef struct result {
     const char *path;
     const char *version;  /* def:DefineVersion, or "2.0"/"2.1" from the namespace; NULL when not loaded */
@@ -76,7 +55,7 @@ static void text_finding(const dsj_finding_t *f)
     fputc('\n', stdout);
 }
 
-static void text_file(const result_t *res, const collect_t *c)
+static void text_file(const result_t *res, const cli_collect_t *c)
 {
     size_t i, n = dsj_findings_count(c->kept);
     for (i = 0; i < n; i++) text_finding(dsj_findings_get(c->kept, i));
@@ -95,44 +74,19 @@ static void text_file(const result_t *res, const collect_t *c)
     fputc('\n', stdout);
 }
 
-static void json_summary(cli_json_t *j, const uint64_t per_sev[3], uint64_t total, uint64_t shown)
+static void json_file(cli_json_t *j, const result_t *res, const cli_collect_t *c)
 {
-    cli_json_begin_object(j);
-    cli_json_key(j, "error");
-    cli_json_uint(j, per_sev[DSJ_SEV_ERROR]);
-    cli_json_key(j, "warning");
-    cli_json_uint(j, per_sev[DSJ_SEV_WARNING]);
-    cli_json_key(j, "info");
-    cli_json_uint(j, per_sev[DSJ_SEV_INFO]);
-    cli_json_key(j, "total");
-    cli_json_uint(j, total);
-    cli_json_key(j, "shown");
-    cli_json_uint(j, shown);
-}
-
-static void json_file(cli_json_t *j, const result_t *res, const collect_t *c)
-{
-    size_t i, n = dsj_findings_count(c->kept);
     cli_json_begin_object(j);
     cli_json_key(j, "file");
     cli_json_string(j, res->path);
     cli_json_key(j, "version");
     cli_json_string(j, res->version);
-    cli_json_key(j, "findings");
-    cli_json_begin_array(j);
-    for (i = 0; i < n; i++) cli_json_finding(j, dsj_findings_get(c->kept, i));
-    cli_json_end_array(j);
-    cli_json_key(j, "summary");
-    json_summary(j, c->per_sev, c->total, n);
-    cli_json_end_object(j);
-    cli_json_key(j, "fatal");
-    if (res->fatal) cli_json_error(j, &res->err);
-    else cli_json_null(j);
+    cli_json_findings_tail(j, c, res->fatal ? &res->err : NULL);
     cli_json_end_object(j);
 }
 
 /* Load and validate one file; the define version text is copied into vbuf. */
-static void check_file(const char *path, const char *xsd, collect_t *c, result_t *res, char *vbuf, size_t vsize)
+static void check_file(const char *path, const char *xsd, cli_collect_t *c, result_t *res, char *vbuf, size_t vsize)
 {
     dsj_define_t *def;
     dsj_status_t st;
@@ -148,7 +102,7 @@ static void check_file(const char *path, const char *xsd, collect_t *c, result_t
              dsj_define_version(def) ? dsj_define_version(def)
                                      : (dsj_define_version_kind(def) == DSJ_DEFINE_V2_0 ? "2.0" : "2.1"));
     res->version = vbuf;
-    st = dsj_define_validate(def, xsd, collect_cb, c, &res->err);
+    st = dsj_define_validate(def, xsd, cli_collect_finding, c, &res->err);
     if (st != DSJ_OK) res->fatal = 1; /* e.g. the schema folder has no entry schema */
     dsj_define_free(def);
 }
@@ -213,7 +167,7 @@ int dsj_cmd_validate_define(int argc, char **argv)
         cli_json_begin_array(&j);
     }
     for (i = 0; i < n; i++) {
-        collect_t c;
+        cli_collect_t c;
         result_t res;
         char vbuf[64];
         int k;
@@ -245,7 +199,7 @@ int dsj_cmd_validate_define(int argc, char **argv)
     if (fmt == CLI_REPORT_JSON) {
         cli_json_end_array(&j);
         cli_json_key(&j, "summary");
-        json_summary(&j, per_sev, total, shown);
+        cli_json_summary_begin(&j, per_sev, total, shown);
         cli_json_key(&j, "files");
         cli_json_uint(&j, nfiles);
         cli_json_key(&j, "unreadable");

@@ -50,28 +50,6 @@ static const cli_option_t validate_opts[] = {
     {NULL, 0, 0, 0},
 };
 
-/* Findings of one file, gated by the budget of the whole run. */
-typedef struct collect {
-    dsj_findings_t *kept;     /* unlimited list; only budgeted findings enter */
-    uint64_t budget;          /* findings still allowed in the run (when limited) */
-    int limited;
-    uint64_t per_sev[3];      /* every finding of the file, shown or not */
-    uint64_t total;
-} collect_t;
-
-static int collect_finding(const dsj_finding_t *f, void *ctx)
-{
-    collect_t *c = ctx;
-    c->total++;
-    if ((unsigned)f->severity <= DSJ_SEV_ERROR) c->per_sev[f->severity]++;
-    if (c->limited) {
-        if (c->budget == 0) return 0;
-        c->budget--;
-    }
-    dsj_findings_add(f, c->kept);
-    return 0;
-}
-
 /* Result of one file. */
 typedef struct file_result {
     const char *path;
@@ -85,10 +63,10 @@ typedef struct file_result {
 } file_result_t;
 
 /* Deliver a finding of the CLI's own (metaDataRef, study check) to the collector. */
-static void emit(collect_t *c, const char *rule, dsj_severity_t sev, const char *file, uint64_t line,
+static void emit(cli_collect_t *c, const char *rule, dsj_severity_t sev, const char *file, uint64_t line,
                  uint64_t column, uint64_t offset, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 9, 10)));
-static void emit(collect_t *c, const char *rule, dsj_severity_t sev, const char *file, uint64_t line,
+static void emit(cli_collect_t *c, const char *rule, dsj_severity_t sev, const char *file, uint64_t line,
                  uint64_t column, uint64_t offset, const char *pointer, const char *fmt, ...)
 {
     dsj_finding_t f;
@@ -106,7 +84,7 @@ static void emit(collect_t *c, const char *rule, dsj_severity_t sev, const char 
     f.column = column;
     f.offset = offset;
     f.pointer = pointer;
-    collect_finding(&f, c);
+    cli_collect_finding(&f, c);
 }
 
 /* Defines loaded through metaDataRef, each once per run. */
@@ -161,7 +139,7 @@ static void define_ctx_free(define_ctx_t *dc)
  * warnings (DXC-DEFINE-REF); the dataset is then checked without a define.
  * Uses the metadata available before the first row.
  */
-static const dsj_define_t *define_from_ref(define_ctx_t *dc, const dsj_reader_t *r, const char *path, collect_t *c)
+static const dsj_define_t *define_from_ref(define_ctx_t *dc, const dsj_reader_t *r, const char *path, cli_collect_t *c)
 {
     const dsj_meta_t *m = dsj_reader_meta(r);
     const char *ref = dsj_meta_get(m, DSJ_META_METADATA_REF);
@@ -212,7 +190,7 @@ typedef struct run_totals {
  * dsj_validate_source does; the CLI drives the steps itself to know the
  * detected format and version and to show progress.
  */
-static void validate_file(const char *path, unsigned read_flags, define_ctx_t *dc, collect_t *c,
+static void validate_file(const char *path, unsigned read_flags, define_ctx_t *dc, cli_collect_t *c,
                           file_result_t *res)
 {
     dsj_reader_options_t ro;
@@ -231,7 +209,7 @@ static void validate_file(const char *path, unsigned read_flags, define_ctx_t *d
 
     dsj_reader_options_init(&ro);
     ro.flags = read_flags;
-    ro.on_finding = collect_finding;
+    ro.on_finding = cli_collect_finding;
     ro.finding_ctx = c;
     dsj_validate_options_init(&vo);
     vo.file = path;
@@ -246,7 +224,7 @@ static void validate_file(const char *path, unsigned read_flags, define_ctx_t *d
     if (!vo.define && dc->follow_ref) vo.define = define_from_ref(dc, r, path, c);
     res->define = vo.define;
 
-    v = dsj_validator_new(&vo, collect_finding, c);
+    v = dsj_validator_new(&vo, cli_collect_finding, c);
     if (!v) {
         dsj_reader_free(r);
         res->err.code = DSJ_E_NOMEM;
@@ -293,74 +271,30 @@ fatal:
 
 /* ---------------------------------------------------------------- text report */
 
-static void plural(uint64_t n, const char *one, const char *many)
-{
-    printf("%llu %s", (unsigned long long)n, n == 1 ? one : many);
-}
-
-static void text_counts(const uint64_t per_sev[3])
-{
-    plural(per_sev[DSJ_SEV_ERROR], "error", "errors");
-    fputs(", ", stdout);
-    plural(per_sev[DSJ_SEV_WARNING], "warning", "warnings");
-    printf(", %llu info", (unsigned long long)per_sev[DSJ_SEV_INFO]);
-}
-
-static void text_fatal(const dsj_error_t *e)
-{
-    fputs(e->file, stdout);
-    fputc(':', stdout);
-    if (e->line) printf("%llu:%llu:", (unsigned long long)e->line, (unsigned long long)e->column);
-    else if (e->offset) printf("byte %llu:", (unsigned long long)e->offset);
-    printf(" fatal %s %s", cli_status_name(e->code), e->text[0] ? e->text : dsj_strerror(e->code));
-    if (e->pointer[0]) printf(" (at %s)", e->pointer);
-    fputc('\n', stdout);
-}
-
-static void text_file(const file_result_t *res, const collect_t *c)
+static void text_file(const file_result_t *res, const cli_collect_t *c)
 {
     size_t i, n = dsj_findings_count(c->kept);
     for (i = 0; i < n; i++) dsj_finding_print(stdout, dsj_findings_get(c->kept, i));
     if (c->total > n)
         printf("... and %llu more findings not shown\n", (unsigned long long)(c->total - n));
-    if (res->fatal) text_fatal(&res->err);
+    if (res->fatal) cli_print_fatal(&res->err);
     printf("%s: ", res->path);
-    text_counts(c->per_sev);
+    cli_print_counts(c->per_sev);
     if (res->fatal) fputs("; stopped by a fatal error", stdout);
     fputc('\n', stdout);
 }
 
 /* ---------------------------------------------------------------- json report */
 
-static void json_summary(cli_json_t *j, const uint64_t per_sev[3], uint64_t total, uint64_t shown)
+static void json_file(cli_json_t *j, const file_result_t *res, const cli_collect_t *c)
 {
-    cli_json_begin_object(j);
-    cli_json_key(j, "error"); cli_json_uint(j, per_sev[DSJ_SEV_ERROR]);
-    cli_json_key(j, "warning"); cli_json_uint(j, per_sev[DSJ_SEV_WARNING]);
-    cli_json_key(j, "info"); cli_json_uint(j, per_sev[DSJ_SEV_INFO]);
-    cli_json_key(j, "total"); cli_json_uint(j, total);
-    cli_json_key(j, "shown"); cli_json_uint(j, shown);
-}
-
-static void json_file(cli_json_t *j, const file_result_t *res, const collect_t *c)
-{
-    size_t i, n = dsj_findings_count(c->kept);
     cli_json_begin_object(j);
     cli_json_key(j, "file"); cli_json_string(j, res->path);
     cli_json_key(j, "format");
     cli_json_string(j, res->format == DSJ_FORMAT_AUTO ? NULL : dsj_format_name(res->format));
     cli_json_key(j, "version");
     cli_json_string(j, res->version == DSJ_VERSION_UNKNOWN ? NULL : cli_version_name(res->version));
-    cli_json_key(j, "findings");
-    cli_json_begin_array(j);
-    for (i = 0; i < n; i++) cli_json_finding(j, dsj_findings_get(c->kept, i));
-    cli_json_end_array(j);
-    cli_json_key(j, "summary");
-    json_summary(j, c->per_sev, c->total, n);
-    cli_json_end_object(j);
-    cli_json_key(j, "fatal");
-    if (res->fatal) cli_json_error(j, &res->err);
-    else cli_json_null(j);
+    cli_json_findings_tail(j, c, res->fatal ? &res->err : NULL);
     cli_json_end_object(j);
 }
 
@@ -432,7 +366,7 @@ static int expand_dir(const char *dir, input_t **in, size_t *n, size_t *cap, lon
  * more).  Datasets are matched by itemGroupOID, else by name; the same dataset
  * in several formats counts once.
  */
-static void study_check(const study_dir_t *sd, const file_result_t *res, const dsj_define_t *def, collect_t *c)
+static void study_check(const study_dir_t *sd, const file_result_t *res, const dsj_define_t *def, cli_collect_t *c)
 {
     size_t g, k, ng = dsj_define_itemgroup_count(def);
     for (g = 0; g < ng; g++) {
@@ -476,7 +410,7 @@ typedef struct run {
     int exit_code;
 } run_t;
 
-static void collect_start(run_t *run, collect_t *c)
+static void collect_start(run_t *run, cli_collect_t *c)
 {
     memset(c, 0, sizeof *c);
     c->kept = dsj_findings_new(0);
@@ -485,7 +419,7 @@ static void collect_start(run_t *run, collect_t *c)
 }
 
 /* Report one entry (a file or a folder's study check) and add it to the totals. */
-static void report_entry(run_t *run, const file_result_t *res, collect_t *c)
+static void report_entry(run_t *run, const file_result_t *res, cli_collect_t *c)
 {
     int k;
     /* Metadata findings first, then by row and position (stable). */
@@ -597,7 +531,7 @@ int dsj_cmd_validate(int argc, char **argv)
         cli_json_begin_array(&run.j);
     }
     for (i = 0; i < nin; i++) {
-        collect_t c;
+        cli_collect_t c;
         collect_start(&run, &c);
         if (!c.kept) { run.exit_code = DSJ_EXIT_USAGE; break; }
         validate_file(in[i].path, read_flags, &dc, &c, &results[i]);
@@ -626,7 +560,7 @@ int dsj_cmd_validate(int argc, char **argv)
         cli_json_t *j = &run.j;
         cli_json_end_array(j);
         cli_json_key(j, "summary");
-        json_summary(j, run.tot.per_sev, run.tot.total, run.tot.shown);
+        cli_json_summary_begin(j, run.tot.per_sev, run.tot.total, run.tot.shown);
         cli_json_key(j, "files"); cli_json_uint(j, run.tot.files);
         cli_json_key(j, "unreadable"); cli_json_uint(j, run.tot.unreadable);
         cli_json_end_object(j);
@@ -636,7 +570,7 @@ int dsj_cmd_validate(int argc, char **argv)
         cli_json_finish(j);
     } else if (run.tot.files > 1) {
         printf("total: %zu files, ", run.tot.files);
-        text_counts(run.tot.per_sev);
+        cli_print_counts(run.tot.per_sev);
         if (run.tot.unreadable) printf("; %zu not readable", run.tot.unreadable);
         fputc('\n', stdout);
     }
