@@ -344,7 +344,7 @@ static int expand_dir(const char *dir, input_t **in, size_t *n, size_t *cap, lon
         nn++;
     }
     closedir(d);
-    qsort(names, nn, sizeof *names, cmp_str);
+    if (nn) qsort(names, nn, sizeof *names, cmp_str);
     for (k = 0; k < nn; k++) {
         if (*n == *cap) {
             input_t *q = realloc(*in, (*cap = *cap * 2 + 8) * sizeof *q);
