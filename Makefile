@@ -14,7 +14,7 @@ SOVER   := 0
 
 PKGS    := libxml-2.0 json-c libpcre2-8 zlib
 DEBPKGS := gcc make pkg-config libxml2-dev libjson-c-dev libpcre2-dev libcunit1-dev zlib1g-dev \
-           libxml2-utils python3 python3-jsonschema
+           libxml2-utils python3 python3-jsonschema libreadstat-dev readstat
 
 # pkg-config is only asked once dependencies are known to exist.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -25,7 +25,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -W
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(CFLAGS_EXTRA) -fPIC -fvisibility=hidden \
              -Ilibdsjson $(PKG_CFLAGS)
-LDLIBS  = $(PKG_LIBS) -lm
+LDLIBS  = $(PKG_LIBS) -lreadstat -lm
 
 LIB_SRC  := $(wildcard libdsjson/*.c)
 LIB_OBJ  := $(patsubst libdsjson/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))

@@ -174,7 +174,10 @@ typedef enum dsj_format {
     DSJ_FORMAT_AUTO = 0,  /* reader: sniff; writer: from the file name extension */
     DSJ_FORMAT_JSON,
     DSJ_FORMAT_NDJSON,
-    DSJ_FORMAT_DSJC       /* compressed NDJSON (gzip or zlib on read; see writer options) */
+    DSJ_FORMAT_DSJC,      /* compressed NDJSON (gzip or zlib on read; see writer options) */
+    DSJ_FORMAT_DATASETXML,/* CDISC Dataset-XML 1.0 (ODM 1.3.2); reading needs a define (docs/datasetxml.md) */
+    DSJ_FORMAT_XPT,       /* SAS XPORT v5/v8, through ReadStat (docs/xpt.md) */
+    DSJ_FORMAT_SAS7BDAT   /* SAS dataset, read only, through ReadStat */
 } dsj_format_t;
 
 /** Column data types (v1.1 dataType enum; v1.0 "type" uses the first six). */
@@ -198,9 +201,15 @@ DSJ_EXPORT const char *dsj_datatype_name(dsj_datatype_t t);
 /** Parse a dataType name (exact, case-sensitive). Unknown text gives DSJ_TYPE_UNKNOWN, NULL gives NONE. */
 DSJ_EXPORT dsj_datatype_t dsj_datatype_from_name(const char *name);
 
-/** Format from a file name's extension (.json, .ndjson, .dsjc); DSJ_FORMAT_AUTO if none matches. */
+/**
+ * Format from a file name's extension (case-insensitive): .json, .ndjson,
+ * .dsjc, .xml (Dataset-XML), .xpt, .sas7bdat; DSJ_FORMAT_AUTO if none matches.
+ */
 DSJ_EXPORT dsj_format_t dsj_format_from_path(const char *path);
-DSJ_EXPORT const char *dsj_format_name(dsj_format_t f); /* "json", "ndjson", "dsjc", "auto" [borrowed, static] */
+/** "json", "ndjson", "dsjc", "dataset-xml", "xpt", "sas7bdat", "auto" [borrowed, static] */
+DSJ_EXPORT const char *dsj_format_name(dsj_format_t f);
+/** 1 for the Dataset-JSON container formats (JSON, NDJSON, DSJC), 0 otherwise. */
+DSJ_EXPORT int dsj_format_is_dataset_json(dsj_format_t f);
 
 /* ======================================================================
  * Dataset metadata
@@ -426,7 +435,12 @@ DSJ_EXPORT void dsj_sink_free(dsj_sink_t *s);
 
 enum {
     DSJ_READ_LENIENT = 1u << 0,   /* accept elided array elements ([1,,2]) as null, with a warning */
-    DSJ_READ_NO_UTF8_CHECK = 1u << 1 /* skip UTF-8 validation of strings (faster; trusted input) */
+    DSJ_READ_NO_UTF8_CHECK = 1u << 1, /* skip UTF-8 validation of strings (faster; trusted input) */
+    DSJ_READ_EXACT_NUMBERS = 1u << 2, /* XPT/SAS: always the shortest round-trip text of each double
+                                         (default: the 15-significant-digit form when it reads back
+                                         within one unit in the last place; docs/xpt.md) */
+    DSJ_READ_SAS_DATES_AS_NUMBERS = 1u << 3 /* XPT/SAS: keep date/time/datetime-formatted numerics as
+                                         plain numbers instead of ISO 8601 strings */
 };
 
 typedef struct dsj_reader_options {
@@ -438,10 +452,30 @@ typedef struct dsj_reader_options {
     size_t max_string;            /* longest string/number token in bytes (0 = default 64 MiB) */
     size_t max_columns;           /* (0 = default 100000) */
     size_t max_line;              /* NDJSON line length in bytes (0 = default 256 MiB) */
+    /* Formats other than Dataset-JSON (DSJ_FORMAT_DATASETXML, _XPT, _SAS7BDAT): */
+    const struct dsj_define *define; /* Define-XML giving column metadata and types [borrowed]:
+                                        required for Dataset-XML, optional for XPT/SAS (variables
+                                        are matched to it by name, mismatches reported) */
+    const char *encoding;         /* XPT/SAS text encoding (iconv name); NULL = from the file, else
+                                     WINDOWS-1252 [borrowed for the call to dsj_reader_new] */
 } dsj_reader_options_t;
 
 /** Fill with defaults (all zero = defaults). */
 DSJ_EXPORT void dsj_reader_options_init(dsj_reader_options_t *o);
+/*
+ * Readers of other formats.  dsj_reader_new with opts->format set to
+ * DSJ_FORMAT_DATASETXML, DSJ_FORMAT_XPT or DSJ_FORMAT_SAS7BDAT (or AUTO, when
+ * the content is sniffed as one of them: '<' after an optional BOM and white
+ * space, the XPORT "HEADER RECORD" banner, the SAS7BDAT magic) returns a
+ * reader with the same contract: metadata at open (always as Dataset-JSON 1.1,
+ * records filled in), rows by dsj_reader_next, bounded memory.  Cells carry
+ * the position in the input (XML line/column; for XPT the row, line 0).
+ * Problems in the data (a value that does not fit its define DataType, an
+ * unknown ItemOID...) go to on_finding as error findings with positions, and
+ * the row is still returned with the value as found: the caller decides
+ * whether to refuse (dsjson convert without --keep-going does).
+ * dsj_reader_meta_json returns NULL for these readers.
+ */
 
 typedef struct dsj_reader dsj_reader_t;
 
@@ -514,6 +548,12 @@ typedef struct dsj_writer_options {
     int dsjc_zlib;                /* DSJC: 1 = raw zlib stream as the spec says; 0 = gzip like the official examples (default) */
     dsj_finding_cb on_finding;    /* conversion warnings (1.0<->1.1 losses) */
     void *finding_ctx;
+    /* Formats other than Dataset-JSON (DSJ_FORMAT_DATASETXML, DSJ_FORMAT_XPT): the writer is given
+       the metadata as usual (any version; it is converted to 1.1 first) and rows as usual. */
+    const struct dsj_define *define; /* optional Define-XML to check OIDs against [borrowed] */
+    int xpt_version;              /* XPT: 5 (default) or 8 */
+    int truncate;                 /* XPT: truncate over-long names/labels/values with a warning each
+                                     instead of failing */
 } dsj_writer_options_t;
 
 DSJ_EXPORT void dsj_writer_options_init(dsj_writer_options_t *o);

@@ -722,6 +722,21 @@ dsj_status_t dsj_reader_next(dsj_reader_t *r, const dsj_row_t **row, dsj_error_t
         if (err) *err = r->final_err;
         return r->final_err.code;
     }
+    if (r->backend) {
+        dsj_error_t e;
+        dsj_error_clear(&e);
+        st = r->backend->next(r->bctx, row, &e);
+        if (st == DSJ_ROW) return st;
+        if (st == DSJ_DONE) {
+            r->state = DSJ_RST_DONE;
+            return st;
+        }
+        r->state = DSJ_RST_ERROR;
+        r->final_err = e;
+        if (!r->final_err.code) r->final_err.code = st;
+        if (err) *err = r->final_err;
+        return st;
+    }
     st = r->format_ndjson ? next_ndjson(r) : next_json(r);
     if (st == DSJ_ROW) {
         if (row) *row = &r->row;
@@ -876,6 +891,45 @@ static dsj_status_t reader_start(dsj_reader_t *r)
     return dsj_reader_meta_build(r);
 }
 
+/* The format of a source whose caller gave none: Dataset-XML ('<' after an optional BOM and
+   white space), XPORT (its banner), SAS7BDAT (its magic), else AUTO (Dataset-JSON sniffing). */
+static dsj_format_t sniff_other(dsj_source_t *src)
+{
+    unsigned char b[16];
+    long n = dsj_source_peek(src, b, sizeof b, NULL);
+    long i = 0;
+    if (n <= 0) return DSJ_FORMAT_AUTO;
+    if (n == 16 && memcmp(b, "HEADER RECORD***", 16) == 0) return DSJ_FORMAT_XPT;
+    if (n == 16 && b[12] == 0xc2 && b[13] == 0xea && b[14] == 0x81 && b[15] == 0x60) return DSJ_FORMAT_SAS7BDAT;
+    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) i = 3;
+    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+    if (i < n && b[i] == '<') return DSJ_FORMAT_DATASETXML;
+    return DSJ_FORMAT_AUTO;
+}
+
+/* Open a reader of another format: the backend fills the metadata and takes src. */
+static dsj_reader_t *reader_new_backend(dsj_reader_t *r, dsj_source_t *src, dsj_format_t f, dsj_error_t *err)
+{
+    dsj_reader_opened_t o;
+    dsj_status_t st;
+    memset(&o, 0, sizeof o);
+    if (f == DSJ_FORMAT_DATASETXML) st = dsj_datasetxml_reader_open(src, &r->opts, &o, err);
+    else st = dsj_xpt_reader_open(src, f, &r->opts, &o, err);
+    if (st != DSJ_OK) {
+        if (o.backend && o.ctx) o.backend->free(o.ctx);
+        dsj_meta_free(o.meta);
+        dsj_free(r);
+        return NULL;
+    }
+    r->backend = o.backend;
+    r->bctx = o.ctx;
+    r->meta = o.meta;
+    r->had_bom = o.had_bom;
+    r->format = f;
+    r->state = 0;
+    return r;
+}
+
 dsj_reader_t *dsj_reader_new(dsj_source_t *src, const dsj_reader_options_t *opts, dsj_error_t *err)
 {
     dsj_reader_t *r;
@@ -895,6 +949,12 @@ dsj_reader_t *dsj_reader_new(dsj_source_t *src, const dsj_reader_options_t *opts
     }
     if (opts) r->opts = *opts;
     apply_defaults(&r->opts);
+    if (r->opts.format == DSJ_FORMAT_AUTO) {
+        dsj_format_t f = sniff_other(src);
+        if (f != DSJ_FORMAT_AUTO) r->opts.format = f;
+    }
+    if (!dsj_format_is_dataset_json(r->opts.format) && r->opts.format != DSJ_FORMAT_AUTO)
+        return reader_new_backend(r, src, r->opts.format, err);
     r->hint = r->opts.format == DSJ_FORMAT_DSJC ? DSJ_FORMAT_AUTO : r->opts.format;
     r->src = src;
     r->cur_cell = (size_t)-1;
@@ -971,6 +1031,7 @@ void dsj_reader_free(dsj_reader_t *r)
 {
     size_t i;
     if (!r) return;
+    if (r->backend && r->bctx) r->backend->free(r->bctx);
     if (r->lx_ready) dsj_lex_free(&r->lx);
     dsj_source_free(r->spool_src);
     if (r->spool) fclose(r->spool);
@@ -996,4 +1057,8 @@ const dsj_meta_t *dsj_reader_meta(const dsj_reader_t *r) { return r ? r->meta : 
 dsj_format_t dsj_reader_format(const dsj_reader_t *r) { return r ? r->format : DSJ_FORMAT_AUTO; }
 int dsj_reader_had_bom(const dsj_reader_t *r) { return r ? r->had_bom : 0; }
 struct json_object *dsj_reader_meta_json(const dsj_reader_t *r) { return r ? r->root : NULL; }
-uint64_t dsj_reader_bytes_read(const dsj_reader_t *r) { return r && r->lx_ready ? dsj_lex_offset(&r->lx) : 0; }
+uint64_t dsj_reader_bytes_read(const dsj_reader_t *r)
+{
+    if (r && r->backend) return r->backend->bytes_read ? r->backend->bytes_read(r->bctx) : 0;
+    return r && r->lx_ready ? dsj_lex_offset(&r->lx) : 0;
+}

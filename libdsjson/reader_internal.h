@@ -2,6 +2,7 @@
 #ifndef DSJ_READER_INTERNAL_H
 #define DSJ_READER_INTERNAL_H
 
+#include "backend_internal.h"
 #include "lexer_internal.h"
 
 #include <json-c/json.h>
@@ -26,6 +27,8 @@ typedef struct dsj_frame {
 
 struct dsj_reader {
     dsj_reader_options_t opts;
+    const dsj_reader_backend_t *backend; /* set for formats other than Dataset-JSON */
+    void *bctx;                /* [owned] backend state */
     dsj_source_t *src;         /* [owned] input (possibly the inflate wrapper) */
     dsj_source_t *spool_src;   /* [owned] deferred rows read back from the spool */
     FILE *spool;               /* spool file until spool_src owns it */

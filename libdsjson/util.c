@@ -431,7 +431,15 @@ dsj_format_t dsj_format_from_path(const char *path)
     if (ends_with(path, ".ndjson")) return DSJ_FORMAT_NDJSON;
     if (ends_with(path, ".dsjc")) return DSJ_FORMAT_DSJC;
     if (ends_with(path, ".json")) return DSJ_FORMAT_JSON;
+    if (ends_with(path, ".xml")) return DSJ_FORMAT_DATASETXML;
+    if (ends_with(path, ".xpt")) return DSJ_FORMAT_XPT;
+    if (ends_with(path, ".sas7bdat")) return DSJ_FORMAT_SAS7BDAT;
     return DSJ_FORMAT_AUTO;
+}
+
+int dsj_format_is_dataset_json(dsj_format_t f)
+{
+    return f == DSJ_FORMAT_JSON || f == DSJ_FORMAT_NDJSON || f == DSJ_FORMAT_DSJC;
 }
 
 const char *dsj_format_name(dsj_format_t f)
@@ -440,6 +448,9 @@ const char *dsj_format_name(dsj_format_t f)
     case DSJ_FORMAT_JSON: return "json";
     case DSJ_FORMAT_NDJSON: return "ndjson";
     case DSJ_FORMAT_DSJC: return "dsjc";
+    case DSJ_FORMAT_DATASETXML: return "dataset-xml";
+    case DSJ_FORMAT_XPT: return "xpt";
+    case DSJ_FORMAT_SAS7BDAT: return "sas7bdat";
     default: return "auto";
     }
 }

@@ -10,6 +10,7 @@
  * are spooled to an anonymous temporary file (tmpfile()) and the metadata is
  * written at dsj_writer_end, with the true count; memory stays bounded.
  */
+#include "backend_internal.h"
 #include "convert_internal.h"
 
 #include <errno.h>
@@ -55,6 +56,13 @@ struct dsj_writer {
     char rows_open[96], rows_sep[48], rows_close[48], rows_empty[96];
     const char *cell_sep;
     size_t cell_sep_len, rows_sep_len;
+    /* formats other than Dataset-JSON (backend_internal.h) */
+    const dsj_writer_backend_t *backend;
+    void *bctx;               /* [owned] */
+    dsj_cell_t *bcells;       /* the current row's converted cells */
+    size_t *boff;             /* arena offset of each cell's text ((size_t)-1: none) */
+    size_t bcap;
+    dsj_buf_t barena;
 };
 
 /* ---------------------------------------------------------------- options */
@@ -86,7 +94,16 @@ dsj_writer_t *dsj_writer_new(dsj_sink_t *sink, const dsj_writer_options_t *opts,
     if (opts) w->o = *opts;
     else dsj_writer_options_init(&w->o);
     if (w->o.format == DSJ_FORMAT_AUTO) w->o.format = DSJ_FORMAT_JSON;
-    if (w->o.format != DSJ_FORMAT_JSON && w->o.format != DSJ_FORMAT_NDJSON && w->o.format != DSJ_FORMAT_DSJC) {
+    if (w->o.format == DSJ_FORMAT_DATASETXML || w->o.format == DSJ_FORMAT_XPT) {
+        dsj_status_t st = w->o.format == DSJ_FORMAT_DATASETXML
+                              ? dsj_datasetxml_writer_new(&w->o, &w->backend, &w->bctx, err)
+                              : dsj_xpt_writer_new(&w->o, &w->backend, &w->bctx, err);
+        if (st != DSJ_OK) {
+            dsj_sink_free(sink);
+            dsj_free(w);
+            return NULL;
+        }
+    } else if (!dsj_format_is_dataset_json(w->o.format)) {
         int f = (int)w->o.format;
         dsj_sink_free(sink);
         dsj_free(w);
@@ -116,6 +133,10 @@ dsj_writer_t *dsj_writer_new(dsj_sink_t *sink, const dsj_writer_options_t *opts,
 void dsj_writer_free(dsj_writer_t *w)
 {
     if (!w) return;
+    if (w->backend && w->bctx) w->backend->free(w->bctx);
+    dsj_free(w->bcells);
+    dsj_free(w->boff);
+    dsj_buf_free(&w->barena);
     dsj_sink_free(w->sink); /* without a successful commit the output is abandoned */
     if (w->spool) fclose(w->spool);
     dsj_meta_free(w->meta);
@@ -418,6 +439,8 @@ static dsj_status_t check_meta_utf8(const dsj_meta_t *m, dsj_error_t *err)
     return DSJ_OK;
 }
 
+static dsj_status_t backend_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error_t *err);
+
 dsj_status_t dsj_writer_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error_t *err)
 {
     dsj_version_t in_v, out_v;
@@ -426,6 +449,11 @@ dsj_status_t dsj_writer_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error
     if (w->state != ST_NEW) return state_error(w, err, "dsj_writer_begin");
     in_v = dsj_meta_version(meta);
     out_v = w->o.version != DSJ_VERSION_UNKNOWN ? w->o.version : in_v;
+    if (w->backend) {
+        if (w->o.version == DSJ_V1_0)
+            return fail(w, err, DSJ_E_UNSUPPORTED, "a Dataset-JSON version applies to Dataset-JSON output only%s", NULL);
+        return backend_begin(w, meta, err);
+    }
     if (in_v != DSJ_V1_0 && in_v != DSJ_V1_1)
         return fail(w, err, DSJ_E_ARG, "the metadata has no Dataset-JSON version (1.0 or 1.1)%s", NULL);
     if (out_v != DSJ_V1_0 && out_v != DSJ_V1_1)
@@ -451,6 +479,77 @@ dsj_status_t dsj_writer_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error
     } else if (!(w->spool = tmpfile())) {
         return fail(w, err, DSJ_E_IO, "cannot create a temporary file to spool the rows: %s", strerror(errno));
     }
+    w->state = ST_BEGUN;
+    return DSJ_OK;
+}
+
+/* ---------------------------------------------------------------- other formats */
+
+/* Metadata converted to 1.1 (the plan turns 1.0 cells into 1.1 ones), then the backend's begin. */
+static dsj_status_t backend_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error_t *err)
+{
+    dsj_version_t in_v = dsj_meta_version(meta);
+    dsj_status_t st;
+    if (in_v != DSJ_V1_0 && in_v != DSJ_V1_1)
+        return fail(w, err, DSJ_E_ARG, "the metadata has no Dataset-JSON version (1.0 or 1.1)%s", NULL);
+    st = dsj_convert_meta(meta, DSJ_V1_1, &w->meta, &w->plan, w->o.on_finding, w->o.finding_ctx, err);
+    if (st != DSJ_OK) { w->state = ST_FAILED; return st; }
+    w->converting = in_v != DSJ_V1_1;
+    w->in_ncols = dsj_meta_ncolumns(meta);
+    w->has_records = dsj_meta_records(meta, &w->records);
+    w->has_rows_meta = dsj_meta_has_rows(meta);
+    if ((st = check_meta_utf8(w->meta, err)) != DSJ_OK) { w->state = ST_FAILED; return st; }
+    w->bcap = w->in_ncols ? w->in_ncols : 1;
+    w->bcells = dsj_calloc(w->bcap, sizeof *w->bcells);
+    w->boff = dsj_calloc(w->bcap, sizeof *w->boff);
+    if (!w->bcells || !w->boff) return fail(w, err, DSJ_E_NOMEM, "out of memory%s", NULL);
+    dsj_buf_init(&w->barena);
+    if ((st = w->backend->begin(w->bctx, w->meta, w->sink, err)) != DSJ_OK) { w->state = ST_FAILED; return st; }
+    w->state = ST_BEGUN;
+    return DSJ_OK;
+}
+
+/* Keep a converted copy of cell c of input column i for the backend's row. */
+static dsj_status_t backend_cell(dsj_writer_t *w, const dsj_cell_t *c, size_t i, dsj_error_t *err)
+{
+    dsj_cell_t conv;
+    size_t k = w->out_cells;
+    if (w->converting) {
+        dsj_conv_op_t op = w->plan.ops[i];
+        if (op == DSJ_CONV_DROP) return DSJ_OK;
+        if (op != DSJ_CONV_COPY) {
+            int r = dsj_convert_cell(op, c, &conv, &w->scratch);
+            if (r < 0) return fail(w, err, DSJ_E_NOMEM, "out of memory%s", NULL);
+            c = &conv;
+        }
+    }
+    if (k >= w->bcap) return fail(w, err, DSJ_E_MISMATCH, "too many cells in a row%s", NULL);
+    w->bcells[k] = *c;
+    w->boff[k] = (size_t)-1;
+    if (c->text) {
+        w->boff[k] = w->barena.len;
+        if (dsj_buf_append(&w->barena, c->text, c->len) || dsj_buf_putc(&w->barena, '\0'))
+            return fail(w, err, DSJ_E_NOMEM, "out of memory%s", NULL);
+    }
+    w->out_cells++;
+    return DSJ_OK;
+}
+
+/* The row is complete: point the cells at the arena and hand the row to the backend. */
+static dsj_status_t backend_row_end(dsj_writer_t *w, dsj_error_t *err)
+{
+    dsj_row_t row;
+    dsj_status_t st;
+    size_t k;
+    for (k = 0; k < w->out_cells; k++)
+        if (w->boff[k] != (size_t)-1) w->bcells[k].text = w->barena.data + w->boff[k];
+    memset(&row, 0, sizeof row);
+    row.index = w->nrows + 1;
+    row.ncells = w->out_cells;
+    row.cells = w->bcells;
+    st = w->backend->row(w->bctx, &row, err);
+    if (st != DSJ_OK) { w->state = ST_FAILED; return st; }
+    w->nrows++;
     w->state = ST_BEGUN;
     return DSJ_OK;
 }
@@ -552,6 +651,13 @@ dsj_status_t dsj_writer_row_begin(dsj_writer_t *w, dsj_error_t *err)
     dsj_buf_t *b;
     if (!w) return dsj_err(err, DSJ_E_ARG, "no writer");
     if (w->state != ST_BEGUN) return state_error(w, err, "dsj_writer_row_begin");
+    if (w->backend) {
+        w->cell_i = 0;
+        w->out_cells = 0;
+        dsj_buf_reset(&w->barena);
+        w->state = ST_ROW;
+        return DSJ_OK;
+    }
     b = &w->out;
     w->row_mark = b->len;
     if (out_room(b, sizeof w->rows_open + 24)) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
@@ -602,6 +708,7 @@ static dsj_status_t emit_cell(dsj_writer_t *w, const dsj_cell_t *c, size_t i, ds
     dsj_buf_t *b = &w->out;
     dsj_cell_t conv;
     size_t n;
+    if (DSJ_UNLIKELY(w->backend != NULL)) return backend_cell(w, c, i, err);
     if (w->converting) {
         dsj_conv_op_t op = w->plan.ops[i];
         if (op == DSJ_CONV_DROP) return DSJ_OK;
@@ -680,6 +787,7 @@ dsj_status_t dsj_writer_row_end(dsj_writer_t *w, dsj_error_t *err)
     if (w->cell_i != w->in_ncols)
         return row_reject(w, err, DSJ_E_MISMATCH, "row %llu has %zu cells but the metadata has %zu columns",
                           (unsigned long long)(w->nrows + 1), w->cell_i, w->in_ncols);
+    if (w->backend) return backend_row_end(w, err);
     b = &w->out;
     if (out_room(b, 2)) return row_reject(w, err, DSJ_E_NOMEM, "out of memory");
     b->data[b->len++] = ']';
@@ -805,6 +913,11 @@ dsj_status_t dsj_writer_end(dsj_writer_t *w, dsj_error_t *err)
         snprintf(msg, sizeof msg, "records says %lld but %llu rows were written", (long long)w->records,
                  (unsigned long long)w->nrows);
         return fail(w, err, DSJ_E_MISMATCH, "%s", msg);
+    }
+    if (w->backend) {
+        if ((st = w->backend->end(w->bctx, err)) != DSJ_OK) { w->state = ST_FAILED; return st; }
+        w->state = ST_ENDED;
+        return DSJ_OK;
     }
     if (w->spool) {
         if ((st = flush_out(w, err)) != DSJ_OK) return st;

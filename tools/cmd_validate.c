@@ -211,6 +211,7 @@ static void validate_file(const char *path, unsigned read_flags, define_ctx_t *d
     ro.flags = read_flags;
     ro.on_finding = cli_collect_finding;
     ro.finding_ctx = c;
+    ro.define = dc->given; /* Dataset-XML takes its column types from the define */
     dsj_validate_options_init(&vo);
     vo.file = path;
 
@@ -313,7 +314,7 @@ typedef struct study_dir {
 
 static int has_dataset_ext(const char *name)
 {
-    return dsj_format_from_path(name) != DSJ_FORMAT_AUTO;
+    return dsj_format_is_dataset_json(dsj_format_from_path(name));
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -68,7 +68,12 @@ static void test_names(void)
     CU_ASSERT_EQUAL(dsj_format_from_path("a/b/DM.NDJSON"), DSJ_FORMAT_NDJSON);
     CU_ASSERT_EQUAL(dsj_format_from_path("x.dsjc"), DSJ_FORMAT_DSJC);
     CU_ASSERT_EQUAL(dsj_format_from_path("x.json"), DSJ_FORMAT_JSON);
-    CU_ASSERT_EQUAL(dsj_format_from_path("x.xml"), DSJ_FORMAT_AUTO);
+    CU_ASSERT_EQUAL(dsj_format_from_path("x.xml"), DSJ_FORMAT_DATASETXML);
+    CU_ASSERT_EQUAL(dsj_format_from_path("X.XPT"), DSJ_FORMAT_XPT);
+    CU_ASSERT_EQUAL(dsj_format_from_path("a.sas7bdat"), DSJ_FORMAT_SAS7BDAT);
+    CU_ASSERT_EQUAL(dsj_format_from_path("x.csv"), DSJ_FORMAT_AUTO);
+    CU_ASSERT_STRING_EQUAL(dsj_format_name(DSJ_FORMAT_DATASETXML), "dataset-xml");
+    CU_ASSERT(dsj_format_is_dataset_json(DSJ_FORMAT_DSJC) && !dsj_format_is_dataset_json(DSJ_FORMAT_XPT));
     CU_ASSERT_STRING_EQUAL(dsj_meta_attr_name(DSJ_META_CREATION_DATETIME, DSJ_V1_0), "creationDateTime");
     CU_ASSERT_STRING_EQUAL(dsj_meta_attr_name(DSJ_META_CREATION_DATETIME, DSJ_V1_1), "datasetJSONCreationDateTime");
 }
