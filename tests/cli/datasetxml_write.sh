@@ -179,7 +179,15 @@ expect_fail nul 'row 2, column B: character U\+0000'
 mk fffe '"\uFFFE"'
 expect_fail fffe 'row 2, column B: character U\+FFFE'
 mk badutf8 '"caf'"$(printf '\351')"'"'
-expect_fail badutf8 'row 2, column B: invalid UTF-8'
+# the CLI's reader reports bad UTF-8 itself (DSJ-ENC-UTF8) and refuses; with --keep-going the bytes reach the writer
+expect_fail badutf8 'row 2, column B: invalid UTF-8|DSJ-ENC-UTF8 \[row 2\]'
+if [ "$MODE" = cli ]; then
+    "$DSJSON" convert --keep-going "$tmp/badutf8.json" "$tmp/badutf8.xml" >/dev/null 2>"$tmp/err"
+    rc=$?
+    [ "$rc" -eq 2 ] && ok || ko "badutf8 --keep-going: exit $rc, expected 2"
+    grep -q 'badutf8.xml: row 2, column B: invalid UTF-8 at byte 3 of the value' "$tmp/err" && ok || { ko "badutf8 --keep-going: message"; sed 's/^/  | /' "$tmp/err"; }
+    [ ! -e "$tmp/badutf8.xml" ] && ok || ko "badutf8 --keep-going: output left behind"
+fi
 mk escapes '"<&>\"\t\n\r"'
 if conv "$tmp/escapes.json" "$tmp/escapes.xml"; then
     ok
