@@ -30,8 +30,8 @@
 #include <readstat.h>
 #include <stdio.h>
 
-#define RULE_TRUNCATE "DSJ-XPT-TRUNCATE"
-#define RULE_FORMAT "DSJ-XPT-FORMAT"
+#define RULE_TRUNCATE "XPT-TRUNCATE"
+#define RULE_FORMAT "XPT-FORMAT"
 #define TEXT_ENCODING "WINDOWS-1252"
 
 /* How a column's cells become SAS values. */

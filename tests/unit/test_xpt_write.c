@@ -262,7 +262,7 @@ static void test_long_name(void)
     CU_ASSERT_PTR_NULL(x);
     /* --truncate: written with a warning */
     CU_ASSERT_EQUAL_FATAL(json_to_xpt(j, 5, 1, fl, &x, &n, &e), DSJ_OK);
-    CU_ASSERT(has_rule(fl, "DSJ-XPT-TRUNCATE", "LONGNAME9"));
+    CU_ASSERT(has_rule(fl, "XPT-TRUNCATE", "LONGNAME9"));
     CU_ASSERT_EQUAL_FATAL(read_back(x, n, &b), 0);
     CU_ASSERT_STRING_EQUAL(b.name[0], "LONGNAME");
     free(x);
@@ -291,7 +291,7 @@ static void test_long_label(void)
     CU_ASSERT_EQUAL(json_to_xpt(one_col("V", label, 5, "b"), 5, 0, NULL, &x, &n, &e), DSJ_E_LIMIT);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "label of column V"));
     CU_ASSERT_EQUAL_FATAL(json_to_xpt(one_col("V", label, 5, "b"), 5, 1, fl, &x, &n, &e), DSJ_OK);
-    CU_ASSERT(has_rule(fl, "DSJ-XPT-TRUNCATE", "label"));
+    CU_ASSERT(has_rule(fl, "XPT-TRUNCATE", "label"));
     CU_ASSERT_EQUAL_FATAL(read_back(x, n, &b), 0);
     CU_ASSERT_EQUAL(strlen(b.vlabel[0]), 40);
     free(x);
@@ -323,8 +323,8 @@ static void test_long_value(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "length 3"));
     /* --truncate */
     CU_ASSERT_EQUAL_FATAL(json_to_xpt(one_col("V", "L", 201, v201), 5, 1, fl, &x, &n, &e), DSJ_OK);
-    CU_ASSERT(has_rule(fl, "DSJ-XPT-TRUNCATE", "length"));
-    CU_ASSERT(has_rule(fl, "DSJ-XPT-TRUNCATE", "value"));
+    CU_ASSERT(has_rule(fl, "XPT-TRUNCATE", "length"));
+    CU_ASSERT(has_rule(fl, "XPT-TRUNCATE", "value"));
     CU_ASSERT_EQUAL_FATAL(read_back(x, n, &b), 0);
     CU_ASSERT_EQUAL(b.width[0], 200);
     CU_ASSERT_EQUAL(strlen(b.str[1][0]), 200);
@@ -443,7 +443,7 @@ static void test_format_and_dataset_name(void)
     CU_ASSERT_EQUAL(json_to_xpt(odd_format, 5, 0, fl, &x, &n, &e), DSJ_E_LIMIT);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "dataset name lb_long_name"));
     CU_ASSERT_EQUAL_FATAL(json_to_xpt(odd_format, 8, 0, fl, &x, &n, &e), DSJ_OK);
-    CU_ASSERT(has_rule(fl, "DSJ-XPT-FORMAT", "yyyy-MM-dd"));
+    CU_ASSERT(has_rule(fl, "XPT-FORMAT", "yyyy-MM-dd"));
     CU_ASSERT_EQUAL_FATAL(read_back(x, n, &b), 0);
     CU_ASSERT_STRING_EQUAL(b.table, "LB_LONG_NAME");
     CU_ASSERT_STRING_EQUAL(b.format[0], "");
