@@ -127,7 +127,7 @@ SAN_BUILD  ?= build-asan
 SAN_CFLAGS ?= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 sanitize: deps
-	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" check-bins
+	@$(MAKE) --no-print-directory $(SUBJOBS) BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" check-bins
 	@sh tests/sanitize.sh $(SAN_BUILD)
 
 # ---------------------------------------------------------------- fuzzing
@@ -139,15 +139,17 @@ FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
+# Parallel compilation of the extra builds (sanitize, fuzz) when make itself was started without -j.
+SUBJOBS      ?= $(if $(findstring j,$(firstword -$(MAKEFLAGS))),,-j$(shell nproc 2>/dev/null || echo 2))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) -Ilibdsjson $(PKG_CFLAGS)
 
 fuzz-build: deps
-	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	@$(MAKE) --no-print-directory $(SUBJOBS) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
 	    CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libdsjson.a
-	@$(MAKE) --no-print-directory fuzz-harnesses
+	@$(MAKE) --no-print-directory $(SUBJOBS) fuzz-harnesses
 
 fuzz-harnesses: $(FUZZ_BIN)
 

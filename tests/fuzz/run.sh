@@ -11,6 +11,7 @@
 # A finding (crash, sanitizer report, leak, timeout over 20 s, more than
 # 2.5 GB of memory) is saved as build/fuzz-crashes/NAME-crash-<sha1> (or
 # -leak-, -timeout-, -oom-); reproduce it with `FUZZ_BUILD/fuzz/fuzz_NAME FILE`.
+# FUZZ_HARNESSES="json ndjson ..." runs only those harnesses.
 # Prints one line per harness (executions, corpus size, peak memory,
 # findings) and exits 1 when any harness found something.
 set -u
@@ -22,6 +23,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
 
 bins=$(ls "$FB"/fuzz/fuzz_* 2>/dev/null | grep -v '\.' )
+if [ -n "${FUZZ_HARNESSES:-}" ]; then   # e.g. FUZZ_HARNESSES="json define": only these
+    sel=""
+    for h in $FUZZ_HARNESSES; do [ -x "$FB/fuzz/fuzz_$h" ] && sel="$sel $FB/fuzz/fuzz_$h"; done
+    bins=$sel
+fi
 [ -n "$bins" ] || { echo "fuzz: no harness in $FB/fuzz (run 'make fuzz-build')" >&2; exit 2; }
 sh tests/fuzz/make-seeds.sh "$DSJSON" build/fuzz-seeds >/dev/null || exit 2
 mkdir -p build/fuzz-crashes build/fuzz-logs
