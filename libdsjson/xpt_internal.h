@@ -76,6 +76,8 @@ typedef struct xpt_io {
     uint64_t buf_at;
     size_t buf_len;
     atomic_uint_least64_t *progress; /* [borrowed] bytes read so far, or NULL */
+    uint64_t scan_from;   /* XPT: look for a second member's header from here on (0 = do not) */
+    uint64_t member_at;   /* offset of a second member's header record, 0 = none seen */
 } xpt_io_t;
 
 typedef struct xpt_reader {
@@ -92,6 +94,7 @@ typedef struct xpt_reader {
     xpt_var_t *vars;          /* [owned] in file order */
     size_t ncols;             /* == nvars */
     int64_t records;
+    uint64_t data_start;      /* XPT: offset of the first row */
     char *encoding;           /* [owned] iconv name of the text encoding */
     int enc_utf8;             /* UTF-8: validate instead of converting */
     iconv_t cd;               /* to UTF-8, (iconv_t)-1 when enc_utf8 */

@@ -51,6 +51,23 @@ long dsj_xpt_io_pread(const xpt_io_t *io, void *buf, size_t n, uint64_t off)
     return (long)got;
 }
 
+/* XPORT: every header is an 80-byte record on an 80-byte boundary; a second member starts with this one. */
+static const char member_tag[] = "HEADER RECORD*******MEMB";
+enum { MEMBER_TAG_LEN = sizeof member_tag - 1 };
+
+static void scan_members(xpt_io_t *io)
+{
+    const unsigned char *p = io->buf, *end = io->buf + io->buf_len;
+    while ((p = memmem(p, (size_t)(end - p), member_tag, MEMBER_TAG_LEN)) != NULL) {
+        uint64_t off = io->buf_at + (uint64_t)(p - io->buf);
+        if (off >= io->scan_from && (io->base + off) % 80 == 0) {
+            io->member_at = off;
+            return;
+        }
+        p++;
+    }
+}
+
 static int io_open(const char *path, void *ctx)
 {
     xpt_io_t *io = ctx;
@@ -97,12 +114,16 @@ static ssize_t io_read(void *buf, size_t n, void *ctx)
             io->pos += (uint64_t)r;
             break;
         } else {
-            long r = dsj_xpt_io_pread(io, io->buf, XPT_IO_BUF, io->pos);
+            /* With a member scan, keep the last bytes of the previous chunk so that a header
+               record split across two chunks is still seen whole. */
+            uint64_t at = io->scan_from && io->pos >= io->scan_from + MEMBER_TAG_LEN ? io->pos - MEMBER_TAG_LEN : io->pos;
+            long r = dsj_xpt_io_pread(io, io->buf, XPT_IO_BUF, at);
             if (r < 0) return -1;
-            io->buf_at = io->pos;
+            io->buf_at = at;
             io->buf_len = (size_t)r;
+            if (io->scan_from && !io->member_at) scan_members(io);
             if (io->progress) atomic_store_explicit(io->progress, io->pos + (uint64_t)r, memory_order_relaxed);
-            if (r == 0) break;
+            if (io->pos >= io->buf_at + io->buf_len) break; /* end of file */
         }
     }
     return (ssize_t)done;
@@ -618,6 +639,7 @@ dsj_status_t dsj_xpt_read_meta(xpt_reader_t *x, const dsj_reader_options_t *opts
     if ((st = setup_encoding(x, opts->encoding, mp.file_encoding, err)) != DSJ_OK) goto done;
     if (x->format == DSJ_FORMAT_SAS7BDAT) x->records = mp.row_count < 0 ? 0 : mp.row_count;
     else if ((st = xpt_count_rows(x, &mp, &io, err)) != DSJ_OK) goto done;
+    x->data_start = mp.data_start;
 
     x->nvars = x->ncols = mp.nraw;
     if (!(x->vars = dsj_calloc(mp.nraw ? mp.nraw : 1, sizeof *x->vars))) {

@@ -193,6 +193,11 @@ static int on_value(int obs, readstat_variable_t *var, readstat_value_t val, voi
                          (unsigned long long)(x->prod_rows + 1), vi, x->next_var);
     if (vi == 0) {
         if (atomic_load_explicit(&x->cancel, memory_order_relaxed)) return READSTAT_HANDLER_ABORT;
+        if (x->pio.member_at)
+            return prod_fail(x, DSJ_E_UNSUPPORTED,
+                             "the transport file holds more than one dataset (a second member header at byte %llu): "
+                             "only single-dataset XPT files are supported; split it in SAS first",
+                             (unsigned long long)x->pio.member_at);
         if (!x->fill && acquire(x)) return READSTAT_HANDLER_ABORT;
     }
     x->next_var++;
@@ -233,6 +238,7 @@ static void *producer(void *arg)
     readstat_error_t rc = READSTAT_ERROR_MALLOC;
     if (p && dsj_xpt_io_init(&x->pio, x->fd, x->fd_base) == 0 && !dsj_xpt_io_install(p, &x->pio)) {
         x->pio.progress = &x->progress;
+        if (x->format == DSJ_FORMAT_XPT) x->pio.scan_from = x->data_start;
         readstat_set_handler_character_encoding(p, NULL);
         readstat_set_value_handler(p, on_value);
         rc = x->format == DSJ_FORMAT_SAS7BDAT ? readstat_parse_sas7bdat(p, x->name, x) : readstat_parse_xport(p, x->name, x);
