@@ -59,11 +59,11 @@ for x in d["differences"]:
     if x["kind"] == "cell" and isinstance(x["a"], (int, float)) and isinstance(x["b"], (int, float)) \
             and not isinstance(x["a"], bool) and not isinstance(x["b"], bool):
         a, b = float(x["a"]), float(x["b"])
-        if float("%.12g" % a) == b and a != b:
-            r12 += 1
-            continue
         if float("%.15g" % a) == b and a != b:
             r15 += 1
+            continue
+        if float("%.12g" % a) == b and a != b:
+            r12 += 1
             continue
     bad.append(x)
 rows = d["summary"]["rows"]
