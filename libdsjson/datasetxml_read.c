@@ -50,6 +50,7 @@ typedef struct dxr {
     const dsj_define_t *def; /* [borrowed] */
     /* interned names (ctxt->dict) [borrowed] */
     const xmlChar *n_odm, *n_clin, *n_ref, *n_igd, *n_id;
+    const xmlChar *a_itemoid, *a_value, *a_isnull; /* attribute names, compared by pointer first */
     /* element nesting */
     unsigned depth, data_depth, row_depth, item_depth;
     int ndata;              /* ClinicalData/ReferenceData elements seen */
@@ -109,7 +110,7 @@ static void tag_pos(const dxr_t *x, uint64_t *line, uint64_t *col, uint64_t *off
     if (!in->base || cur <= in->base) return;
     p = memrchr(in->base, '<', (size_t)(cur - in->base));
     if (!p) return;
-    for (const xmlChar *q = p; q < cur; q++) nl += *q == '\n';
+    for (const xmlChar *q = p; (q = memchr(q, '\n', (size_t)(cur - q))) != NULL; q++) nl++;
     *off = (uint64_t)in->consumed + (uint64_t)(p - in->base);
     if (nl == 0) {
         *col = *col > (uint64_t)(cur - p) ? *col - (uint64_t)(cur - p) : 1;
@@ -464,14 +465,13 @@ static void item_data(dxr_t *x, const xmlChar **attrs, int nattrs)
     for (i = 0; i < nattrs; i++) {
         const xmlChar **a = attrs + 5 * i;
         if (a[2]) continue;
-        const char *ln = (const char *)a[0];
-        if (ln[0] == 'I' && strcmp(ln, "ItemOID") == 0) {
+        if (a[0] == x->a_itemoid) { /* names are interned in ctxt->dict */
             oid = a[3];
             oid_end = a[4];
-        } else if (ln[0] == 'V' && strcmp(ln, "Value") == 0) {
+        } else if (a[0] == x->a_value) {
             val = a[3];
             val_end = a[4];
-        } else if (strcmp(ln, "IsNull") == 0) {
+        } else if (a[0] == x->a_isnull) {
             isnull = a[3];
             isnull_end = a[4];
         }
@@ -915,7 +915,11 @@ dsj_status_t dsj_datasetxml_reader_open(dsj_source_t *src, const dsj_reader_opti
     x->n_ref = xmlDictLookup(x->ctxt->dict, (const xmlChar *)"ReferenceData", -1);
     x->n_igd = xmlDictLookup(x->ctxt->dict, (const xmlChar *)"ItemGroupData", -1);
     x->n_id = xmlDictLookup(x->ctxt->dict, (const xmlChar *)"ItemData", -1);
-    if (!x->n_odm || !x->n_clin || !x->n_ref || !x->n_igd || !x->n_id)
+    x->a_itemoid = xmlDictLookup(x->ctxt->dict, (const xmlChar *)"ItemOID", -1);
+    x->a_value = xmlDictLookup(x->ctxt->dict, (const xmlChar *)"Value", -1);
+    x->a_isnull = xmlDictLookup(x->ctxt->dict, (const xmlChar *)"IsNull", -1);
+    if (!x->n_odm || !x->n_clin || !x->n_ref || !x->n_igd || !x->n_id || !x->a_itemoid || !x->a_value ||
+        !x->a_isnull)
         return dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory");
     /* The prolog, up to the first ItemGroupData (or the end of an empty file). */
     while (!x->meta_ready && !x->fatal && !x->finished) feed(x);
