@@ -657,6 +657,12 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         x->row_depth = d;
         row_start(x, attributes, nb_attributes);
         if (!x->in_row) x->row_depth = 0;
+    } else if (localname == x->n_igd) {
+        uint64_t line, col, off;
+        tag_pos(x, &line, &col, &off);
+        finding(x, "DXML-STRUCTURE", DSJ_SEV_ERROR, line, col, off, 0, NULL,
+                "ItemGroupData %s: not read as a record", !odm ? "in another namespace than ODM 1.3"
+                : x->row_depth ? "inside another ItemGroupData" : "outside ClinicalData and ReferenceData");
     }
 }
 
@@ -764,7 +770,8 @@ static void at_end(dxr_t *x)
     if (x->have_records && (int64_t)x->nrows != x->records)
         set_fatal(x, DSJ_E_MISMATCH, cur_line(x), 0, x->bytes,
                   "%" PRIu64 " ItemGroupData records were read but the first pass counted %" PRId64
-                  " (rule DXML-RECORDS; was the file changed while it was read?)", x->nrows, x->records);
+                  " (rule DXML-RECORDS: ItemGroupData not read as records, see DXML-STRUCTURE, or a file changed "
+                  "while it was read)", x->nrows, x->records);
 }
 
 /* ------------------------------------------------------------------ backend */

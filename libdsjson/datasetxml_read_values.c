@@ -25,10 +25,13 @@ static size_t scan_tag(const unsigned char *p, size_t avail, int eof, int *state
     static const char ig[] = "ItemGroupData";
     size_t i;
     if (avail < 9 && !eof) return 0;
-    if (avail >= 4 && memcmp(p, "<!--", 4) == 0) { *state = SC_COMMENT; return 4; }
-    if (avail >= 9 && memcmp(p, "<![CDATA[", 9) == 0) { *state = SC_CDATA; return 9; }
+    if (avail >= 2 && p[1] == '/') return 2;
+    if (avail >= 2 && p[1] == '!') {
+        if (avail >= 4 && p[2] == '-' && p[3] == '-') { *state = SC_COMMENT; return 4; }
+        if (avail >= 9 && memcmp(p, "<![CDATA[", 9) == 0) { *state = SC_CDATA; return 9; }
+        return 2;
+    }
     if (avail >= 2 && p[1] == '?') { *state = SC_PI; return 2; }
-    if (avail >= 2 && (p[1] == '/' || p[1] == '!')) return 2;
     for (i = 1; i < avail && !is_name_end(p[i]); i++)
         if (i >= SCAN_KEEP - 2) return i; /* a name this long is not ItemGroupData */
     if (i == avail && !eof) return 0;

@@ -132,7 +132,9 @@ fi
 
 # ---- corpus: the 34 SDTM Dataset-XML files of the SAS Clinical Standards Toolkit
 #
-# Each converts with the study define to Dataset-JSON 1.1 and 1.0 that pass the official schema;
+# Each converts with the study define to Dataset-JSON 1.1 and 1.0 that pass the official schema, and
+# the 1.1 file back to Dataset-XML gives the same values (tools/compare-datasetxml.py --exact) and
+# passes the Dataset-XML XSD;
 # `validate --define` on the results finds no metadata problem (no finding without a row).  The
 # value findings are real defects of the data against the define and are pinned here:
 #  - DXC-VAL-PRECISION (warning): --DTC values such as "2003-05" or "2004-03-29T09:40" under ItemDefs
@@ -188,6 +190,11 @@ if [ -d "$SDTM" ]; then
         if [ "$CONV" -eq 1 ]; then
             run "$b: convert 1.1" 0 convert --define "$SDTM/define.xml" "$f" "$tmp/$b.json"
             run "$b: convert 1.0" 0 convert --define "$SDTM/define.xml" --to 1.0 "$f" "$tmp/${b}10.json"
+            # and back to Dataset-XML (the define tells ReferenceData, which Dataset-JSON 1.1 has no attribute
+            # for): the same values record by record and ItemOID by ItemOID
+            run "$b: back to XML" 0 convert --define "$SDTM/define.xml" "$tmp/$b.json" "$tmp/$b.back.xml"
+            if /usr/bin/python3 tools/compare-datasetxml.py --exact "$f" "$tmp/$b.back.xml" >"$tmp/cmp" 2>&1; then ok; else
+                ko "$b: XML -> JSON -> XML differs"; head -5 "$tmp/cmp"; fi
             for o in "$b" "${b}10"; do
                 "$DSJSON" validate --format json --define "$SDTM/define.xml" "$tmp/$o.json" >"$tmp/$o.report" 2>"$tmp/err"
                 got=$?
@@ -203,6 +210,12 @@ if [ -d "$SDTM" ]; then
         schema 1.1 $(for f in "$SDTM"/*.xml; do b=$(basename "$f" .xml); [ "$b" = define ] || echo "$tmp/$b.json"; done)
         # shellcheck disable=SC2046
         schema 1.0 $(for f in "$SDTM"/*.xml; do b=$(basename "$f" .xml); [ "$b" = define ] || echo "$tmp/${b}10.json"; done)
+        XSD=$CORPUS/schemas/dataset-xml-1.0/cdisc-datasetxml-1.0.0/dataset1-0-0.xsd
+        if command -v xmllint >/dev/null 2>&1 && [ -f "$XSD" ]; then
+            # shellcheck disable=SC2046
+            if xmllint --noout --schema "$XSD" $(for f in "$SDTM"/*.xml; do b=$(basename "$f" .xml); [ "$b" = define ] || echo "$tmp/$b.back.xml"; done) >"$tmp/xl" 2>&1; then ok; else
+                ko "XML written back is not XSD-valid"; grep -v ' validates$' "$tmp/xl" | head -5; fi
+        fi
     fi
 else
     echo "datasetxml: corpus not found at $CORPUS, corpus cases skipped"

@@ -422,6 +422,30 @@ static void test_version_and_define_mismatch(void)
     dsj_findings_free(fl);
 }
 
+/* An ItemGroupData the parse does not read as a record: a finding with its line, then the count of
+   the first pass disagrees (DSJ_E_MISMATCH) after the records that were read. */
+static void test_misplaced_group(void)
+{
+    static const char xml[] = HEAD
+        "<ItemGroupData ItemGroupOID=\"IG.XX\" data:ItemGroupDataSeq=\"1\"/>\n"
+        "</ClinicalData>\n"
+        "<ItemGroupData ItemGroupOID=\"IG.XX\" data:ItemGroupDataSeq=\"2\"/>\n" /* 6: under ODM */
+        "</ODM>\n";
+    dsj_findings_t *fl = dsj_findings_new(0);
+    dsj_error_t e;
+    const dsj_row_t *row;
+    dsj_reader_t *r = open_xml(xml, sizeof xml - 1, fl, NULL, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &e), DSJ_ROW);
+    CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &e), DSJ_E_MISMATCH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "DXML-RECORDS"));
+    CU_ASSERT_EQUAL(count_rule(fl, "DXML-STRUCTURE"), 1);
+    CU_ASSERT_EQUAL(first_rule(fl, "DXML-STRUCTURE")->line, 6);
+    CU_ASSERT_PTR_NOT_NULL(strstr(first_rule(fl, "DXML-STRUCTURE")->message, "outside ClinicalData"));
+    dsj_reader_free(r);
+    dsj_findings_free(fl);
+}
+
 static void test_empty_dataset(void)
 {
     static const char xml[] =
@@ -688,6 +712,7 @@ int main(void)
         { "unknown, repeated, misplaced ItemData; mixed ItemGroupOID", test_item_findings },
         { "data:ItemGroupDataSeq gaps, repeats, missing", test_sequence },
         { "DatasetXMLVersion and define mismatches", test_version_and_define_mismatch },
+        { "ItemGroupData outside ClinicalData", test_misplaced_group },
         { "empty dataset found by FileOID", test_empty_dataset },
         { "wrong namespace, unknown ItemGroupOID, truncated, bad UTF-8", test_fatal_inputs },
         { "billion laughs, XXE, undeclared entity", test_entities_refused },
