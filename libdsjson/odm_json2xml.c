@@ -5,6 +5,7 @@
  * the tree is serialized.  Errors carry the JSON pointer of the offending key.
  */
 #include "odm_internal.h"
+#include "json_dupkey_internal.h"
 
 #include <errno.h>
 #include <libxml/parser.h>
@@ -687,6 +688,18 @@ static json_object *parse_json(const char *json, size_t len, const char *name, d
     }
 parsed:
     json_tokener_free(tok);
+    {   /* json-c keeps the last value of a repeated key: report it instead */
+        dsj_dupkey_t dk;
+        int d = dsj_json_find_dupkey(json, len, &dk);
+        if (d != 0) {
+            if (d < 0) dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory");
+            else
+                dsj_error_set(err, DSJ_E_FORMAT, name, dk.line, dk.column, dk.offset,
+                              "duplicate key \"%s\" in a JSON object (each key may appear once)", dk.key);
+            json_object_put(root);
+            return NULL;
+        }
+    }
     return root;
 }
 

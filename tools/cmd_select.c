@@ -102,6 +102,7 @@ int dsj_cmd_select(int argc, char **argv)
     dsj_condition_t *cond = NULL;
     dsj_condition_eval_t *ev = NULL;
     dsj_reader_t *r = NULL;
+    dsj_reader_options_t ro;
     const dsj_meta_t *meta;
     const dsj_row_t *row;
     dsj_error_t err;
@@ -140,7 +141,10 @@ int dsj_cmd_select(int argc, char **argv)
             return DSJ_EXIT_USAGE;
         }
     }
-    r = dsj_reader_open(file, NULL, &err);
+    dsj_reader_options_init(&ro);
+    ro.on_finding = cli_reader_finding_stderr; /* duplicate keys and bad UTF-8 are reported, not silently resolved */
+    ro.finding_ctx = (void *)file;
+    r = dsj_reader_open(file, &ro, &err);
     if (!r) {
         cli_print_error(stderr, "select", &err, file);
         dsj_condition_free(cond);
