@@ -652,6 +652,18 @@ static json_object *parse_json(const char *json, size_t len, const char *name, d
                       (size_t)DSJ_ODM_JSON_MAX_BYTES);
         return NULL;
     }
+    {   /* json-c passes bad UTF-8 through, which would make the XML output unreadable */
+        size_t bad = dsj_utf8_check(json, len), i;
+        if (bad < len) {
+            uint64_t line = 1, col = 1;
+            for (i = 0; i < bad; i++) {
+                if (json[i] == '\n') line++, col = 1;
+                else col++;
+            }
+            dsj_error_set(err, DSJ_E_ENCODING, name, line, col, bad, "invalid JSON: bad UTF-8 at byte %zu", bad);
+            return NULL;
+        }
+    }
     tok = json_tokener_new_ex(600);   /* 256 XML levels need up to 512 JSON levels */
     if (!tok) { dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory"); return NULL; }
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);

@@ -1,4 +1,6 @@
 /* dsjson select: stream a dataset's rows as CSV, NDJSON or a JSON array, for pipelines. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,15 +204,22 @@ int dsj_cmd_select(int argc, char **argv)
             if (to == OUT_NDJSON) fputc('\n', out);
         }
         emitted++;
+        if (ferror(out)) break; /* a full disk or a file-size limit: stop reading, report below */
     }
     if (to == OUT_JSON) fputs(emitted ? "\n]\n" : "]\n", out);
-    if (st != DSJ_DONE) {
+    if (ferror(out)) {
+        fprintf(stderr, "dsjson select: cannot write the output: %s\n", strerror(errno));
+        rc = DSJ_EXIT_USAGE;
+    } else if (st != DSJ_DONE) {
         fflush(out);
         cli_print_error(stderr, "select", &err, file);
         rc = DSJ_EXIT_USAGE;
     }
 done:
-    if (fflush(out) != 0) rc = DSJ_EXIT_USAGE;
+    if (fflush(out) != 0) {
+        if (rc == DSJ_EXIT_OK) fprintf(stderr, "dsjson select: cannot write the output: %s\n", strerror(errno));
+        rc = DSJ_EXIT_USAGE;
+    }
     free(idx);
     dsj_condition_eval_free(ev);
     dsj_condition_free(cond);
