@@ -14,7 +14,7 @@ typedef struct {
 static const command_t commands[] = {
     {"info", dsj_cmd_info, "print a dataset's metadata summary"},
     {"validate", dsj_cmd_validate, "validate Dataset-JSON files (optionally against a define.xml)"},
-    {"convert", dsj_cmd_convert, "convert between Dataset-JSON versions and formats"},
+    {"convert", dsj_cmd_convert, "convert between Dataset-JSON, Dataset-XML and XPT"},
     {"diff", dsj_cmd_diff, "compare two datasets, metadata and every cell"},
     {"validate-define", dsj_cmd_validate_define, "validate a define.xml on its own"},
     {"define-meta", dsj_cmd_define_meta, "Dataset-JSON metadata for a dataset of a define.xml"},
