@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 
 /* ---- building blocks (ISO 8601 extended format) ---- */
 #define YEAR "[0-9]{4}"
@@ -56,10 +57,25 @@ static const grammar_def_t grammar_defs[] = {
 };
 #define N_GRAMMARS (sizeof grammar_defs / sizeof grammar_defs[0])
 
-struct dsj_dc_grammar {
+/* The compiled patterns are shared by every checker of the process: compiled (with JIT) once,
+   read-only afterwards, which PCRE2 allows from several threads; each checker has its own match data. */
+typedef struct grammar_set {
     pcre2_code *full[DSJ_DC_V__COUNT];
     pcre2_code *reduced[DSJ_DC_V__COUNT];
-    pcre2_match_data *md;
+    int failed;
+    dsj_error_t err;
+} grammar_set_t;
+
+static grammar_set_t shared_set;
+static int shared_done;
+/* A mutex rather than pthread_once: one lock per checker costs nothing, and thread checkers
+   (helgrind) see the ordering. */
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct dsj_dc_grammar {
+    pcre2_code *const *full;               /* [borrowed] shared_set */
+    pcre2_code *const *reduced;
+    pcre2_match_data *md;                  /* [owned] */
 };
 
 dsj_dc_vtype_t dsj_dc_vtype_from_define(const char *t)
@@ -98,22 +114,39 @@ static pcre2_code *compile(const char *body, dsj_error_t *err)
     return c;
 }
 
+static void compile_shared(void)
+{
+    size_t i;
+    dsj_error_clear(&shared_set.err);
+    for (i = 0; i < N_GRAMMARS; i++) {
+        const grammar_def_t *d = &grammar_defs[i];
+        if (!(shared_set.full[d->type] = compile(d->full, &shared_set.err)) ||
+            (d->reduced && !(shared_set.reduced[d->type] = compile(d->reduced, &shared_set.err)))) {
+            shared_set.failed = 1;
+            return;
+        }
+    }
+}
+
 dsj_dc_grammar_t *dsj_dc_grammar_new(dsj_error_t *err)
 {
-    dsj_dc_grammar_t *g = dsj_calloc(1, sizeof *g);
-    size_t i;
-    if (!g) {
+    dsj_dc_grammar_t *g;
+    int failed;
+    pthread_mutex_lock(&shared_lock);
+    if (!shared_done) {
+        compile_shared();
+        shared_done = 1;
+    }
+    failed = shared_set.failed;
+    if (failed && err) *err = shared_set.err;
+    pthread_mutex_unlock(&shared_lock);
+    if (failed) return NULL;
+    if (!(g = dsj_calloc(1, sizeof *g))) {
         dsj_error_set(err, DSJ_E_NOMEM, NULL, 0, 0, 0, "out of memory");
         return NULL;
     }
-    for (i = 0; i < N_GRAMMARS; i++) {
-        const grammar_def_t *d = &grammar_defs[i];
-        if (!(g->full[d->type] = compile(d->full, err)) ||
-            (d->reduced && !(g->reduced[d->type] = compile(d->reduced, err)))) {
-            dsj_dc_grammar_free(g);
-            return NULL;
-        }
-    }
+    g->full = shared_set.full;
+    g->reduced = shared_set.reduced;
     if (!(g->md = pcre2_match_data_create(4, NULL))) {
         dsj_dc_grammar_free(g);
         dsj_error_set(err, DSJ_E_NOMEM, NULL, 0, 0, 0, "out of memory");
@@ -124,12 +157,7 @@ dsj_dc_grammar_t *dsj_dc_grammar_new(dsj_error_t *err)
 
 void dsj_dc_grammar_free(dsj_dc_grammar_t *g)
 {
-    size_t i;
     if (!g) return;
-    for (i = 0; i < DSJ_DC_V__COUNT; i++) {
-        pcre2_code_free(g->full[i]);
-        pcre2_code_free(g->reduced[i]);
-    }
     pcre2_match_data_free(g->md);
     dsj_free(g);
 }
@@ -166,12 +194,99 @@ static int calendar_ok(const char *s, size_t n)
     return 1;
 }
 
-dsj_dc_match_t dsj_dc_grammar_match(dsj_dc_grammar_t *g, dsj_dc_vtype_t t, const char *s, size_t n)
+/* ---- exact hand matchers for the common forms (the patterns stay the reference) ---- */
+
+static int dgt(char c) { return c >= '0' && c <= '9'; }
+
+/* The whole of "[+-]?[0-9]+". */
+static int text_is_integer(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    if (i == n) return 0;
+    for (; i < n; i++)
+        if (!dgt(s[i])) return 0;
+    return 1;
+}
+
+/* The whole of "[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?". */
+static int text_is_float(const char *s, size_t n)
+{
+    size_t i = 0, d;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    if (i < n && dgt(s[i])) {
+        while (i < n && dgt(s[i])) i++;
+        if (i < n && s[i] == '.')
+            for (i++; i < n && dgt(s[i]); i++) {}
+    } else if (i < n && s[i] == '.') {
+        for (d = ++i; i < n && dgt(s[i]); i++) {}
+        if (i == d) return 0;
+    } else {
+        return 0;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        for (d = i; i < n && dgt(s[i]); i++) {}
+        if (i == d) return 0;
+    }
+    return i == n;
+}
+
+/* p[0..9] is FDATE ("YYYY-MM-DD", month 01-12, day 01-31). */
+static int is_fdate10(const char *p)
+{
+    return dgt(p[0]) && dgt(p[1]) && dgt(p[2]) && dgt(p[3]) && p[4] == '-' &&
+           ((p[5] == '0' && p[6] >= '1' && p[6] <= '9') || (p[5] == '1' && p[6] >= '0' && p[6] <= '2')) &&
+           p[7] == '-' &&
+           ((p[8] == '0' && p[9] >= '1' && p[9] <= '9') || ((p[8] == '1' || p[8] == '2') && dgt(p[9])) ||
+            (p[8] == '3' && (p[9] == '0' || p[9] == '1')));
+}
+
+/* p[0..7] is "hh:mm:ss" (hour 00-23, minute and second 00-59). */
+static int is_ftime8(const char *p)
+{
+    return ((p[0] >= '0' && p[0] <= '1' && dgt(p[1])) || (p[0] == '2' && p[1] >= '0' && p[1] <= '3')) &&
+           p[2] == ':' && p[3] >= '0' && p[3] <= '5' && dgt(p[4]) && p[5] == ':' && p[6] >= '0' && p[6] <= '5' &&
+           dgt(p[7]);
+}
+
+/* The forms a typical SDTM/ADaM column holds, decided without the regex engine; -1: not one of
+   them, ask the patterns.  Each accepted form is a whole match of the type's full pattern, and
+   calendar_ok of such a string looks only at its one date. */
+static int fast_match(dsj_dc_vtype_t t, const char *s, size_t n)
+{
+    switch (t) {
+    case DSJ_DC_V_INTEGER: return text_is_integer(s, n) ? DSJ_DC_MATCH_OK : DSJ_DC_MATCH_BAD;
+    case DSJ_DC_V_FLOAT: return text_is_float(s, n) ? DSJ_DC_MATCH_OK : DSJ_DC_MATCH_BAD;
+    case DSJ_DC_V_DATE:
+        if (n == 10 && is_fdate10(s)) return calendar_ok(s, n) ? DSJ_DC_MATCH_OK : DSJ_DC_MATCH_BAD;
+        return -1;
+    case DSJ_DC_V_DATETIME:
+        if (n == 19 && is_fdate10(s) && s[10] == 'T' && is_ftime8(s + 11))
+            return calendar_ok(s, 10) ? DSJ_DC_MATCH_OK : DSJ_DC_MATCH_BAD;
+        return -1;
+    case DSJ_DC_V_TIME:
+        return n == 8 && is_ftime8(s) ? DSJ_DC_MATCH_OK : -1;
+    default:
+        return -1;
+    }
+}
+
+dsj_dc_match_t dsj_dc_grammar_match_regex(dsj_dc_grammar_t *g, dsj_dc_vtype_t t, const char *s, size_t n)
 {
     if (t <= DSJ_DC_V_NONE || t >= DSJ_DC_V__COUNT || !g->full[t]) return DSJ_DC_MATCH_OK;
     if (run(g, g->full[t], s, n)) return calendar_ok(s, n) ? DSJ_DC_MATCH_OK : DSJ_DC_MATCH_BAD;
     if (run(g, g->reduced[t], s, n)) return calendar_ok(s, n) ? DSJ_DC_MATCH_REDUCED : DSJ_DC_MATCH_BAD;
     return DSJ_DC_MATCH_BAD;
+}
+
+dsj_dc_match_t dsj_dc_grammar_match(dsj_dc_grammar_t *g, dsj_dc_vtype_t t, const char *s, size_t n)
+{
+    int fast;
+    if (t <= DSJ_DC_V_NONE || t >= DSJ_DC_V__COUNT || !g->full[t]) return DSJ_DC_MATCH_OK;
+    if ((fast = fast_match(t, s, n)) >= 0) return (dsj_dc_match_t)fast;
+    return dsj_dc_grammar_match_regex(g, t, s, n);
 }
 
 /* ---- numbers and text ---- */

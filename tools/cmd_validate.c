@@ -1,5 +1,7 @@
 /* dsjson validate: check Dataset-JSON files, optionally against a define.xml. */
 #include <dirent.h>
+#include <libxml/parser.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,7 @@
 
 static const char validate_help[] =
     "usage: dsjson validate [--define DEFINE.xml | --no-define-ref] [--format text|json]\n"
-    "                       [--max-findings N] [--lenient] FILE_OR_DIR...\n"
+    "                       [--max-findings N] [--lenient] [--jobs N] FILE_OR_DIR...\n"
     "\n"
     "Check each Dataset-JSON file (1.0 or 1.1; .json, .ndjson or .dsjc, detected\n"
     "from the content) against the Dataset-JSON rules (docs/rules.md), streaming\n"
@@ -27,6 +29,8 @@ static const char validate_help[] =
     "                      0 = no limit); the rest are counted\n"
     "  --lenient           read elided array elements ([1,,2]) as null, with a\n"
     "                      warning, instead of a syntax error\n"
+    "  -j, --jobs N        check up to N files at the same time (threads; default 1);\n"
+    "                      the report is the same, in the same order, as with 1\n"
     "  -h, --help          show this help\n"
     "\n"
     "A folder stands for the .json, .ndjson and .dsjc files in it (sorted by name);\n"
@@ -38,7 +42,9 @@ static const char validate_help[] =
     "file, 2 usage error or an unreadable input (missing file, syntax error,\n"
     "corrupt compression); the other files are still checked.\n";
 
-enum { OPT_HELP = 1, OPT_DEFINE, OPT_FORMAT, OPT_MAX, OPT_LENIENT, OPT_NO_REF };
+enum { OPT_HELP = 1, OPT_DEFINE, OPT_FORMAT, OPT_MAX, OPT_LENIENT, OPT_NO_REF, OPT_JOBS };
+
+#define MAX_JOBS 256
 
 static const cli_option_t validate_opts[] = {
     {"help", 'h', 0, OPT_HELP},
@@ -47,6 +53,7 @@ static const cli_option_t validate_opts[] = {
     {"max-findings", 0, 1, OPT_MAX},
     {"lenient", 0, 0, OPT_LENIENT},
     {"no-define-ref", 0, 0, OPT_NO_REF},
+    {"jobs", 'j', 1, OPT_JOBS},
     {NULL, 0, 0, 0},
 };
 
@@ -99,6 +106,7 @@ typedef struct define_ctx {
     int follow_ref;            /* no --no-define-ref */
     define_slot_t *slots;
     size_t nslots;
+    pthread_mutex_t *lock;     /* [borrowed] held around the cache with --jobs, else NULL */
 } define_ctx_t;
 
 static const dsj_define_t *define_cached(define_ctx_t *dc, const char *path, const dsj_error_t **err)
@@ -164,6 +172,9 @@ static const dsj_define_t *define_from_ref(define_ctx_t *dc, const dsj_reader_t 
                  "without a define (use --define)", ref, err.text[0] ? err.text : dsj_strerror(err.code));
         return NULL;
     }
+    /* With --jobs the cache is shared: the lock covers the lookup and the use of *lerr (a slot
+       that another thread's insertion may move). */
+    if (dc->lock) pthread_mutex_lock(dc->lock);
     def = define_cached(dc, resolved, &lerr);
     if (!def) {
         emit(c, "DXC-DEFINE-REF", DSJ_SEV_WARNING, path, line, col, off, pointer,
@@ -174,6 +185,7 @@ static const dsj_define_t *define_from_ref(define_ctx_t *dc, const dsj_reader_t 
                  "checked against %s, found through metaDataRef \"%s\" (--define picks another, "
                  "--no-define-ref skips it)", resolved, ref);
     }
+    if (dc->lock) pthread_mutex_unlock(dc->lock);
     free(resolved);
     return def;
 }
@@ -191,7 +203,7 @@ typedef struct run_totals {
  * detected format and version and to show progress.
  */
 static void validate_file(const char *path, unsigned read_flags, define_ctx_t *dc, cli_collect_t *c,
-                          file_result_t *res)
+                          file_result_t *res, int progress)
 {
     dsj_reader_options_t ro;
     dsj_validate_options_t vo;
@@ -235,13 +247,13 @@ static void validate_file(const char *path, unsigned read_flags, define_ctx_t *d
     if (st != DSJ_OK) goto fatal_status;
 
     snprintf(label, sizeof label, "validate %s", cli_basename(path));
-    cli_progress_init(&prog, label);
+    if (progress) cli_progress_init(&prog, label);
     while ((st = dsj_reader_next(r, &row, &res->err)) == DSJ_ROW) {
         st = dsj_validator_row(v, row);
         if (st != DSJ_OK) break;
-        cli_progress_update(&prog, row->index, dsj_reader_bytes_read(r));
+        if (progress) cli_progress_update(&prog, row->index, dsj_reader_bytes_read(r));
     }
-    cli_progress_end(&prog);
+    if (progress) cli_progress_end(&prog);
     if (st != DSJ_DONE) {
         if (st == DSJ_OK || st == DSJ_ROW) st = DSJ_E_STATE;
         goto fatal_status;
@@ -401,6 +413,87 @@ static void study_check(const study_dir_t *sd, const file_result_t *res, const d
     }
 }
 
+/* ---------------------------------------------------------------- --jobs
+ * Worker threads take the inputs in order and check each into its own
+ * collector; the main thread reports them strictly in input order, as the
+ * sequential loop does.  The finding budget of --max-findings depends on the
+ * findings shown before a file, so a worker keeps up to the whole budget and
+ * the reporter cuts the list to what is left, in arrival order (what the
+ * sequential collector would have kept), before sorting it.  Workers run at
+ * most 2 x jobs files ahead of the report, so buffered findings stay bounded.
+ */
+typedef struct job_slot {
+    cli_collect_t c;           /* the file's findings [owned until reported] */
+    int done;
+} job_slot_t;
+
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;         /* a file was checked, or one was reported */
+    size_t next, reported, nin, window;
+    const input_t *in;         /* [borrowed] */
+    file_result_t *results;    /* [borrowed] results[i] written by the worker of input i */
+    job_slot_t *slots;         /* [owned] one per input */
+    unsigned read_flags;
+    define_ctx_t *dc;          /* [borrowed] */
+    uint64_t max_findings;
+    int stop;
+} pool_t;
+
+static void *pool_worker(void *arg)
+{
+    pool_t *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        size_t i;
+        job_slot_t *js;
+        while (!p->stop && p->next < p->nin && p->next >= p->reported + p->window) pthread_cond_wait(&p->cv, &p->mu);
+        if (p->stop || p->next >= p->nin) break;
+        i = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        js = &p->slots[i];
+        memset(&js->c, 0, sizeof js->c);
+        js->c.kept = dsj_findings_new(0);
+        js->c.limited = p->max_findings != 0;
+        js->c.budget = p->max_findings;
+        if (js->c.kept) validate_file(p->in[i].path, p->read_flags, p->dc, &js->c, &p->results[i], 0);
+        pthread_mutex_lock(&p->mu);
+        js->done = 1;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Wait for input i, move its findings into *c and cut them to the run's remaining budget. */
+static void pool_take(pool_t *p, size_t i, uint64_t shown, cli_collect_t *c)
+{
+    job_slot_t *js = &p->slots[i];
+    pthread_mutex_lock(&p->mu);
+    while (!js->done) pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    *c = js->c;
+    memset(&js->c, 0, sizeof js->c);
+    if (c->kept && c->limited) {
+        uint64_t left = p->max_findings > shown ? p->max_findings - shown : 0;
+        size_t k, n = dsj_findings_count(c->kept);
+        if (n > left) {
+            dsj_findings_t *cut = dsj_findings_new(0);
+            for (k = 0; cut && k < left; k++) dsj_findings_add(dsj_findings_get(c->kept, k), cut);
+            dsj_findings_free(c->kept);
+            c->kept = cut;
+        }
+    }
+}
+
+static void pool_reported(pool_t *p, size_t i)
+{
+    pthread_mutex_lock(&p->mu);
+    p->reported = i + 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
 /* ---------------------------------------------------------------- command */
 
 typedef struct run {
@@ -455,9 +548,15 @@ int dsj_cmd_validate(int argc, char **argv)
     dsj_define_t *def = NULL;
     run_t run;
     int id;
+    uint64_t jobs = 1;
+    pool_t pool;
+    pthread_t threads[MAX_JOBS];
+    size_t nthreads = 0;
+    pthread_mutex_t define_lock = PTHREAD_MUTEX_INITIALIZER;
 
     memset(&run, 0, sizeof run);
     memset(&dc, 0, sizeof dc);
+    memset(&pool, 0, sizeof pool);
     run.fmt = CLI_REPORT_TEXT;
     run.max_findings = 1000;
     dc.follow_ref = 1;
@@ -480,6 +579,16 @@ int dsj_cmd_validate(int argc, char **argv)
             }
             break;
         case OPT_LENIENT: read_flags |= DSJ_READ_LENIENT; break;
+        case OPT_JOBS:
+            if (cli_parse_count("validate", "jobs", p.value, MAX_JOBS, &jobs)) {
+                run.exit_code = DSJ_EXIT_USAGE;
+                goto out;
+            }
+            if (jobs == 0) {
+                run.exit_code = cli_usage_error("validate", "--jobs must be at least 1");
+                goto out;
+            }
+            break;
         case CLI_OPERAND: {
             struct stat st;
             if (stat(p.operand, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -524,6 +633,29 @@ int dsj_cmd_validate(int argc, char **argv)
     }
     results = calloc(nin, sizeof *results);
     if (!results) { run.exit_code = DSJ_EXIT_USAGE; goto out; }
+    if (jobs > nin) jobs = nin;
+    if (jobs > 1) {
+        xmlInitParser(); /* libxml2's global set-up, once, before threads use it */
+        pool.slots = calloc(nin, sizeof *pool.slots);
+        if (!pool.slots) { run.exit_code = DSJ_EXIT_USAGE; goto out; }
+        pthread_mutex_init(&pool.mu, NULL);
+        pthread_cond_init(&pool.cv, NULL);
+        pool.nin = nin;
+        pool.window = 2 * (size_t)jobs;
+        pool.in = in;
+        pool.results = results;
+        pool.read_flags = read_flags;
+        pool.dc = &dc;
+        pool.max_findings = run.max_findings;
+        dc.lock = &define_lock;
+        for (nthreads = 0; nthreads < jobs; nthreads++)
+            if (pthread_create(&threads[nthreads], NULL, pool_worker, &pool) != 0) break;
+        if (nthreads == 0) { /* no thread at all: check sequentially */
+            free(pool.slots);
+            pool.slots = NULL;
+            dc.lock = NULL;
+        }
+    }
 
     if (run.fmt == CLI_REPORT_JSON) {
         cli_json_init(&run.j, stdout);
@@ -533,10 +665,15 @@ int dsj_cmd_validate(int argc, char **argv)
     }
     for (i = 0; i < nin; i++) {
         cli_collect_t c;
-        collect_start(&run, &c);
+        if (pool.slots) {
+            pool_take(&pool, i, run.tot.shown, &c);
+        } else {
+            collect_start(&run, &c);
+            if (c.kept) validate_file(in[i].path, read_flags, &dc, &c, &results[i], 1);
+        }
         if (!c.kept) { run.exit_code = DSJ_EXIT_USAGE; break; }
-        validate_file(in[i].path, read_flags, &dc, &c, &results[i]);
         report_entry(&run, &results[i], &c);
+        if (pool.slots) pool_reported(&pool, i);
         /* after a folder's last file: its study check, when a define is known */
         if (in[i].dir >= 0) {
             study_dir_t *sd = &dirs[in[i].dir];
@@ -577,6 +714,17 @@ int dsj_cmd_validate(int argc, char **argv)
     }
     if (fflush(stdout) != 0) run.exit_code = DSJ_EXIT_USAGE;
 out:
+    if (pool.slots) {
+        pthread_mutex_lock(&pool.mu);
+        pool.stop = 1; /* after an early break: workers stop taking files */
+        pthread_cond_broadcast(&pool.cv);
+        pthread_mutex_unlock(&pool.mu);
+        for (i = 0; i < nthreads; i++) pthread_join(threads[i], NULL);
+        for (i = 0; i < nin; i++) dsj_findings_free(pool.slots[i].c.kept);
+        free(pool.slots);
+        pthread_cond_destroy(&pool.cv);
+        pthread_mutex_destroy(&pool.mu);
+    }
     for (i = 0; i < nin; i++) {
         free(in[i].path);
         if (results) {

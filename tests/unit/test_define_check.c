@@ -253,6 +253,44 @@ static void test_grammars(void)
     CU_ASSERT_EQUAL(dsj_dc_utf8_chars("\xff", 1), (size_t)-1);
 }
 
+/* The hand matchers of dsj_dc_grammar_match (integer, float, date, datetime, time) against the
+   PCRE2 patterns alone, on random strings biased towards the forms they decide. */
+static void test_grammar_fast_paths(void)
+{
+    static const char alpha[] = "0123456789-+.:eETZ,W/ ";
+    static const char *const seeds[] = {"2013-01-15T08:30:59", "2024-02-29", "23:59:59", "-12.5e+3", ".5", "1.",
+                                        "2023-02-29T00:00:00", "1999-12-31T24:00:00", "+7", "0019-09-09"};
+    static const dsj_dc_vtype_t types[] = {DSJ_DC_V_INTEGER, DSJ_DC_V_FLOAT, DSJ_DC_V_DATE, DSJ_DC_V_DATETIME,
+                                           DSJ_DC_V_TIME};
+    dsj_error_t e;
+    dsj_dc_grammar_t *g = dsj_dc_grammar_new(&e);
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    unsigned long n, bad = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    for (n = 0; n < 200000; n++) {
+        char s[32];
+        size_t len, k, t;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (x & 1) { /* a seed with one to three characters changed */
+            const char *seed = seeds[(x >> 1) % (sizeof seeds / sizeof *seeds)];
+            len = strlen(seed);
+            memcpy(s, seed, len);
+            for (k = 0; k < 1 + (x >> 8) % 3; k++) s[(x >> (12 + 5 * k)) % len] = alpha[(x >> (30 + 5 * k)) % (sizeof alpha - 1)];
+        } else { /* random text */
+            len = (x >> 1) % 22;
+            for (k = 0; k < len; k++) s[k] = alpha[(x >> (4 + (k % 12) * 5)) % (sizeof alpha - 1)] ^ (char)((k * 7 + n) % 3 == 0 && k > 30);
+        }
+        s[len] = '\0';
+        for (t = 0; t < sizeof types / sizeof *types; t++) {
+            dsj_dc_match_t a = dsj_dc_grammar_match(g, types[t], s, len), b = dsj_dc_grammar_match_regex(g, types[t], s, len);
+            if (a != b && bad++ < 5)
+                printf("\n  %s '%s': hand %d, patterns %d\n", dsj_dc_vtype_name(types[t]), s, a, b);
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    dsj_dc_grammar_free(g);
+}
+
 /* ------------------------------------------------ corpus: metadata */
 
 static const char *const sdtm_files[] = {"ae", "cm", "dd", "di", "dm", "ds", "ec", "ex", "fa", "ft", "ie", "lb", "mh",
@@ -1091,6 +1129,7 @@ int main(void)
     static const dsj_test_case_t cases[] = {
         {"DataType compatibility table and SAS formats", test_type_table},
         {"value grammars (PCRE2), digits, UTF-8 length", test_grammars},
+        {"hand-decided grammar forms agree with the PCRE2 patterns", test_grammar_fast_paths},
         {"corpus v1.1 JSON: no metadata findings, pinned value findings", test_corpus_v11_json},
         {"corpus v1.1 NDJSON: same pinned findings", test_corpus_v11_ndjson},
         {"corpus v1.1 DSJC: same pinned findings", test_corpus_v11_dsjc},
