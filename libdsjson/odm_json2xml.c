@@ -5,6 +5,7 @@
  * the tree is serialized.  Errors carry the JSON pointer of the offending key.
  */
 #include "odm_internal.h"
+#include "xml_init_internal.h"
 #include "json_dupkey_internal.h"
 
 #include <errno.h>
@@ -608,6 +609,7 @@ static dsj_status_t convert_tree(json_object *top, const char *name, const dsj_o
         }
         rootname = json_object_get_string(v);
     }
+    dsj_xml_init();
     c.doc = xmlNewDoc((const xmlChar *)"1.0");
     c.root = xmlNewDocNode(c.doc, NULL, (const xmlChar *)rootname, NULL);
     if (!c.doc || !c.root) { fail(&c, DSJ_E_NOMEM, "out of memory"); goto done; }
