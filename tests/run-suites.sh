@@ -21,6 +21,7 @@
 #         output NAME       after the command, {tmp}/NAME exists (a successful conversion)
 #       Every case must say why it fails: at least one rule, fatal or message line (unless exit 0).
 #       When the exit status is not 0, {tmp} must be empty afterwards (no partial output, no temporary file).
+#       The files of the case folder must be byte for byte the same afterwards (inputs are never modified).
 #   With CASE_DIR arguments only those folders are run (as invalid cases).
 # Prints one line per failure and "suites: N passed, M failed"; exits 1 when any case fails.
 set -u
@@ -151,10 +152,12 @@ run_case() { # run_case DIR MODE
     # Substitute the placeholders (paths hold no '|'), then split into words: case files have no spaces in names.
     line=$(printf '%s\n' "$cmd" | sed -e "s|{in}|$input|g" -e "s|{dir}|$dir|g" -e "s|{tmp}|$scratch|g" \
         -e "s|{args}|$args|g")
+    before=$(cat "$dir"/* | cksum)
     # shellcheck disable=SC2086  # line is a word list
     (cd "$scratch" && "$BIN" $line) >"$TMP/out" 2>"$TMP/err" </dev/null
     got=$?
     problems=
+    [ "$(cat "$dir"/* | cksum)" = "$before" ] || problems="the case folder changed (an input was modified);"
     if [ "$got" -ne "$want" ]; then
         problems="exit $got, expected $want; $(head -c 300 "$TMP/err" | tr '\n' ' ')"
     fi

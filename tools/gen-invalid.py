@@ -651,6 +651,65 @@ def rules_cases():
     rcase('root-array', '[]\n', ['message object'], 'the root is an array')
 
 
+# ---------------------------------------------------------------- conversion of broken inputs (convert)
+
+def convert_cases():
+    """convert must refuse each input with a message naming the problem, and leave no output file."""
+    full = json_text(doc11()).encode()
+    nd = ndjson_text().encode()
+    rows_bad_utf8 = full.replace(b'TEST01-002', b'TEST01-\xe9\xe9')
+
+    def ccase(name, ext, content, out, expect, note):
+        case('convert-' + name, {'input.' + ext: content}, ['cmd convert {in} {tmp}/out.' + out] + expect, note)
+    ccase('trunc-start-to-ndjson', 'json', full[:1], 'ndjson', ['exit 2', 'message unexpected end of input'],
+          'a document of one byte')
+    c = full.index(b'"TEST01-002"') + 5
+    ccase('trunc-rows-to-dsjc', 'json', full[:c], 'dsjc', ['exit 2', 'message unterminated string'],
+          'cut inside a row: nothing may be written')
+    ccase('trunc-rows-to-json', 'json', full[:c], 'json', ['exit 2', 'message unterminated string'],
+          'cut inside a row, to JSON')
+    ln = nd.split(b'\n')
+    c = len(ln[0]) + len(ln[1]) + 2 + len(ln[2]) // 2
+    ccase('trunc-ndjson-row-to-json', 'ndjson', nd[:c], 'json', ['exit 2', 'message unexpected end of input inside rows (row 2)'],
+          'NDJSON cut in row 2')
+    comp = gz(nd)
+    ccase('trunc-dsjc-to-ndjson', 'dsjc', comp[:len(comp) // 2], 'ndjson', ['exit 2', 'message truncated compressed stream'],
+          'gzip stream cut in half')
+    ccase('bad-crc-to-json', 'dsjc', comp[:-8] + bytes([comp[-8] ^ 0xff]) + comp[-7:], 'json',
+          ['exit 2', 'message incorrect data check'], 'gzip CRC altered: the data must not be trusted')
+    ccase('records-too-many-to-ndjson', 'json', json_text(doc11(meta11(records=4))), 'ndjson',
+          ['exit 2', 'message records says 4 but 3 rows were written'], 'records 4, 3 rows')
+    ccase('records-minus1-to-dsjc', 'json', json_text(doc11(meta11(records=Raw('-1')))), 'dsjc',
+          ['exit 2', 'message records says -1'], 'records -1')
+    ccase('records-ndjson-crlf-to-json', 'ndjson', ndjson_text(meta11(records=5)).replace('\n', '\r\n'), 'json',
+          ['exit 2', 'message records says 5 but 3 rows were written'], 'CRLF NDJSON, records 5, 3 rows')
+    ccase('dupkey-to-ndjson', 'json', json_text(doc11(meta11().add('records', Raw('7'), after='name'))), 'ndjson',
+          ['exit 1', 'message DSJ-JSON-DUPKEY'], 'a repeated key is an error finding: refused')
+    cols = list(COLUMNS)
+    cols[1] = cols[1].add('name', 'OTHER')
+    ccase('dupkey-column-to-json', 'json', json_text(doc11(meta11(columns=cols))), 'json',
+          ['exit 1', 'message duplicate key "name"'], 'a column repeats "name"')
+    ccase('bad-utf8-to-ndjson', 'json', rows_bad_utf8, 'ndjson', ['exit 1', 'message DSJ-ENC-UTF8'],
+          'Latin-1 bytes in a cell: refused, never written as they are')
+    ccase('bad-utf8-ndjson-to-dsjc', 'ndjson', nd.replace(b'TEST01-003', b'TEST01-\xff03'), 'dsjc',
+          ['exit 1', 'message DSJ-ENC-UTF8'], 'bad UTF-8 in an NDJSON row')
+    ccase('utf16-to-json', 'json', b'\xff\xfe' + json_text(doc11()).encode('utf-16-le'), 'json',
+          ['exit 2', 'message UTF-16 or UTF-32'], 'UTF-16 input')
+    ccase('empty-to-ndjson', 'json', b'', 'ndjson', ['exit 2', 'message empty input'], 'an empty file')
+    ccase('junk-to-json', 'dsjc', bytes(random.Random(5).randrange(256) for _ in range(300)), 'json',
+          ['exit 2', 'message expected'], 'random bytes')
+    ccase('row-object-to-ndjson', 'json', json_text(doc11(rows=[Obj([('STUDYID', 'TEST01')])])), 'ndjson',
+          ['exit 2', 'message row 1 is not an array'], 'a row that is an object')
+    deep = [list(r) for r in ROWS]
+    deep[0][0] = Raw('[' * 100 + ']' * 100)
+    ccase('deep-cell-to-json', 'json', json_text(doc11(rows=deep)), 'json', ['exit 2', 'message nesting deeper than the limit'],
+          'a cell nested 100 arrays deep')
+    ccase('elision-to-ndjson', 'json', json_text(doc11(rows=[Raw('["TEST01",,42,null,null,null,null]')])), 'ndjson',
+          ['exit 2', "message missing value before ','"], 'an elided cell (lenient mode only)')
+    case('convert-same-file', {'input.json': full}, ['cmd convert {in} {dir}/./input.json', 'exit 2', 'message same file'],
+         'input and output are the same file: refused, the input is kept')
+
+
 def main():
     truncation_cases()
     type_cases()
@@ -663,6 +722,7 @@ def main():
     odm_xml_cases()
     odm_json_cases()
     rules_cases()
+    convert_cases()
     os.makedirs(OUT, exist_ok=True)
     for d in sorted(os.listdir(OUT)):
         p = os.path.join(OUT, d, 'expect')
