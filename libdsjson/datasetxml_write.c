@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "backend_internal.h"
 #include "define_internal.h" /* the define's ODM/@FileOID for PriorFileOID (no public accessor) */
 
@@ -271,6 +273,35 @@ static void dxw_now(char *out, size_t size)
     strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* 1 when the metadata says reference data: 1.0 referenceData, or the root attribute "isReferenceData": true
+   (found in the Dataset-JSON 1.1 drafts and the official extensions example). */
+static int dxw_meta_reference(const dsj_meta_t *meta)
+{
+    struct json_object *ex = dsj_meta_extra(meta), *v = NULL;
+    if (dsj_meta_is_reference_data(meta)) return 1;
+    return ex && json_object_is_type(ex, json_type_object) && json_object_object_get_ex(ex, "isReferenceData", &v) &&
+           json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+/* Attributes the library does not model (extensions, unknown keys) have no place in Dataset-XML. */
+static dsj_status_t dxw_report_extras(dxw_t *w, const dsj_meta_t *meta, dsj_error_t *err)
+{
+    struct json_object *ex = dsj_meta_extra(meta);
+    if (!ex || !json_object_is_type(ex, json_type_object)) return DSJ_OK;
+    {
+        json_object_object_foreach(ex, key, val) {
+            char ptr[300];
+            dsj_status_t st;
+            if (strcmp(key, "isReferenceData") == 0 && json_object_is_type(val, json_type_boolean)) continue;
+            snprintf(ptr, sizeof ptr, "/%s", key);
+            st = dxw_finding(w, "DXML-W-EXTRA", ptr, NULL, err,
+                             "attribute \"%s\" has no Dataset-XML counterpart: not written%s%s", key, NULL, NULL);
+            if (st != DSJ_OK) return st;
+        }
+    }
+    return DSJ_OK;
+}
+
 /* Build group_open and every column's ItemData prefix; check the columns against the define. */
 static dsj_status_t dxw_prepare_columns(dxw_t *w, const char *ig_oid, const dsj_define_itemgroup_t *ig,
                                         dsj_error_t *err)
@@ -326,7 +357,7 @@ static dsj_status_t dxw_begin(void *ctx, const dsj_meta_t *meta, dsj_sink_t *sin
     const char *name = dsj_meta_get(meta, DSJ_META_NAME);
     const char *study = NULL, *mdv = NULL, *file_oid, *as_of, *prior = NULL;
     char derived[1024], now[40];
-    int reference = dsj_meta_is_reference_data(meta);
+    int reference = dxw_meta_reference(meta);
     dsj_status_t st;
 
     w->meta = meta;
@@ -384,6 +415,7 @@ static dsj_status_t dxw_begin(void *ctx, const dsj_meta_t *meta, dsj_sink_t *sin
         as_of = NULL;
     }
     dxw_now(now, sizeof now);
+    if ((st = dxw_report_extras(w, meta, err)) != DSJ_OK) return st;
 
     if ((st = dxw_prepare_columns(w, ig_oid, ig, err)) != DSJ_OK) return st;
 

@@ -261,6 +261,10 @@ else
             else ko "cst $b: JSON -> XML: $(tail -1 "$tmp/err")"; continue; fi
             xsd_ok "cst $b" "$tmp/cst-$b.xml"
             $PY tools/compare-datasetxml.py "$f" "$tmp/cst-$b.xml" >"$tmp/cmp" && ok || { ko "cst $b: round trip differs"; head -5 "$tmp/cmp"; }
+            # stronger: from the ClinicalData/ReferenceData line on, the text is the SAS file's byte for byte (CRs aside)
+            sed -n '/^<\(Clinical\|Reference\)Data /,$p' "$f" | tr -d '\r' >"$tmp/body-a"
+            sed -n '/^<\(Clinical\|Reference\)Data /,$p' "$tmp/cst-$b.xml" >"$tmp/body-b"
+            [ -s "$tmp/body-a" ] && cmp -s "$tmp/body-a" "$tmp/body-b" && ok || { ko "cst $b: body not byte-identical to the SAS file"; diff "$tmp/body-a" "$tmp/body-b" | head -5; }
         done
         [ "$n" -eq 34 ] && ok || ko "cst: $n datasets, expected 34"
     else

@@ -153,6 +153,44 @@ static void test_minimal_no_rows(void)
     free(x);
 }
 
+/* Root attributes the library does not model: "isReferenceData": true gives ReferenceData; others are
+   reported (DXML-W-EXTRA) and not written. */
+static void test_extras(void)
+{
+    static const char *const json =
+        HEAD11 "\"studyOID\":\"S1\",\"metaDataVersionOID\":\"MDV.1\",\"itemGroupOID\":\"IG.TS\",\"isReferenceData\":true,"
+        "\"vendorX\":{\"a\":1},\"records\":1,\"name\":\"TS\",\"label\":\"TS\",\"columns\":[{\"itemOID\":\"IT.TS.A\","
+        "\"name\":\"A\",\"label\":\"A\",\"dataType\":\"string\"}],\"rows\":[[\"x\"]]}";
+    const dsj_finding_t *f;
+    dsj_error_t e;
+    char *x = convert(json, NULL, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL(strstr(x, "\n<ReferenceData StudyOID=\"S1\" MetaDataVersionOID=\"MDV.1\">\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(x, "</ReferenceData>\n</ODM>\n"));
+    CU_ASSERT_PTR_NULL(strstr(x, "vendorX"));
+    f = find_rule("DXML-W-EXTRA");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_STRING_EQUAL(f->pointer, "/vendorX");
+    CU_ASSERT_EQUAL(count_rule_prefix("DXML-"), 1);
+    free(x);
+}
+
+/* A dbLastModifiedDateTime without seconds cannot be an xs:dateTime: AsOfDateTime is omitted, with a warning. */
+static void test_asof_partial(void)
+{
+    static const char *const json =
+        HEAD11 "\"dbLastModifiedDateTime\":\"2025-01-01T10:00\",\"studyOID\":\"S1\",\"metaDataVersionOID\":\"M\","
+        "\"itemGroupOID\":\"IG.X\",\"records\":0,\"name\":\"X\",\"label\":\"X\",\"columns\":[{\"itemOID\":\"IT.X.A\","
+        "\"name\":\"A\",\"label\":\"A\",\"dataType\":\"string\"}],\"rows\":[]}";
+    dsj_error_t e;
+    char *x = convert(json, NULL, &e);
+    if (!x) printf("\n  error: %s\n", e.text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NULL(strstr(x, "AsOfDateTime"));
+    CU_ASSERT_PTR_NOT_NULL(find_rule("DXML-W-ASOF"));
+    free(x);
+}
+
 /* ------------------------------------------------------------ 1.0 input */
 
 static void test_v10_reference_data(void)
@@ -189,6 +227,14 @@ static void test_v10_reference_data(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_STRING_EQUAL(x, want);
     if (strcmp(x, want) != 0) printf("\n--- got:\n%s", x);
+    /* both are carried to Dataset-XML: no 1.0 -> 1.1 "dropped" warning for them */
+    {
+        size_t i;
+        for (i = 0; i < dsj_findings_count(g_findings); i++) {
+            const dsj_finding_t *f = dsj_findings_get(g_findings, i);
+            CU_ASSERT_FALSE(f->pointer && (!strcmp(f->pointer, "/referenceData") || !strcmp(f->pointer, "/asOfDateTime")));
+        }
+    }
     free(x);
 }
 
@@ -453,6 +499,8 @@ int main(int argc, char **argv)
     static const dsj_test_case_t cases[] = {
         {"1.1 input: nulls, \"\", escaping, numbers, booleans, dates", test_basic_11},
         {"no fileOID (derived), optional attributes absent, no rows", test_minimal_no_rows},
+        {"extras: isReferenceData true, others reported", test_extras},
+        {"partial dbLastModifiedDateTime: AsOfDateTime omitted", test_asof_partial},
         {"1.0 input: referenceData, asOfDateTime, ITEMGROUPDATASEQ dropped", test_v10_reference_data},
         {"define: StudyOID, MDV, PriorFileOID, IsReferenceData, DXML-W-ITEMOID", test_define_fills_oids},
         {"define: OID mismatches are warnings", test_define_mismatches},
