@@ -710,6 +710,208 @@ def convert_cases():
          'input and output are the same file: refused, the input is kept')
 
 
+# ---------------------------------------------------------------- Dataset-XML (validate / convert with a define)
+
+DXML_DEFINE = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- Small Define-XML 2.1 for the broken Dataset-XML cases of testdata/invalid (tools/gen-invalid.py). -->
+<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" xmlns:def="http://www.cdisc.org/ns/def/v2.1"
+     xmlns:xlink="http://www.w3.org/1999/xlink"
+     FileType="Snapshot" FileOID="DEF.INV" ODMVersion="1.3.2" CreationDateTime="2024-01-01T00:00:00"
+     def:Context="Submission">
+  <Study OID="ST.INV">
+    <GlobalVariables>
+      <StudyName>INV</StudyName>
+      <StudyDescription>Broken Dataset-XML cases</StudyDescription>
+      <ProtocolName>INV</ProtocolName>
+    </GlobalVariables>
+    <MetaDataVersion OID="MDV.INV" Name="Test MDV" def:DefineVersion="2.1.0">
+      <def:Standards>
+        <def:Standard OID="STD.1" Name="SDTMIG" Type="IG" Version="3.3" Status="Final"/>
+      </def:Standards>
+      <ItemGroupDef OID="IG.DM" Name="DM" SASDatasetName="DM" Repeating="No" IsReferenceData="No" Purpose="Tabulation"
+                    def:Structure="One record per subject" def:StandardOID="STD.1" def:ArchiveLocationID="LF.DM" Domain="DM">
+        <Description><TranslatedText xml:lang="en">Demographics</TranslatedText></Description>
+        <ItemRef ItemOID="IT.STUDYID" OrderNumber="1" Mandatory="Yes" KeySequence="1"/>
+        <ItemRef ItemOID="IT.DM.USUBJID" OrderNumber="2" Mandatory="Yes" KeySequence="2"/>
+        <ItemRef ItemOID="IT.DM.AGE" OrderNumber="3" Mandatory="No"/>
+        <ItemRef ItemOID="IT.DM.WEIGHT" OrderNumber="4" Mandatory="No"/>
+        <ItemRef ItemOID="IT.DM.BRTHDTC" OrderNumber="5" Mandatory="No"/>
+        <def:Class Name="SPECIAL PURPOSE"/>
+        <def:leaf ID="LF.DM" xlink:href="dm.xml"><def:title>dm.xml</def:title></def:leaf>
+      </ItemGroupDef>
+      <ItemDef OID="IT.STUDYID" Name="STUDYID" DataType="text" Length="8" SASFieldName="STUDYID">
+        <Description><TranslatedText xml:lang="en">Study Identifier</TranslatedText></Description>
+        <def:Origin Type="Protocol" Source="Sponsor"/>
+      </ItemDef>
+      <ItemDef OID="IT.DM.USUBJID" Name="USUBJID" DataType="text" Length="12" SASFieldName="USUBJID">
+        <Description><TranslatedText xml:lang="en">Unique Subject Identifier</TranslatedText></Description>
+        <def:Origin Type="Assigned" Source="Sponsor"/>
+      </ItemDef>
+      <ItemDef OID="IT.DM.AGE" Name="AGE" DataType="integer" Length="3" SASFieldName="AGE">
+        <Description><TranslatedText xml:lang="en">Age</TranslatedText></Description>
+        <def:Origin Type="Collected" Source="Investigator"/>
+      </ItemDef>
+      <ItemDef OID="IT.DM.WEIGHT" Name="WEIGHT" DataType="float" Length="5" SignificantDigits="1" SASFieldName="WEIGHT">
+        <Description><TranslatedText xml:lang="en">Weight</TranslatedText></Description>
+        <def:Origin Type="Collected" Source="Investigator"/>
+      </ItemDef>
+      <ItemDef OID="IT.DM.BRTHDTC" Name="BRTHDTC" DataType="date" SASFieldName="BRTHDTC">
+        <Description><TranslatedText xml:lang="en">Date of Birth</TranslatedText></Description>
+        <def:Origin Type="Collected" Source="Investigator"/>
+      </ItemDef>
+    </MetaDataVersion>
+  </Study>
+</ODM>
+"""
+
+
+def dxml(records=None, head=None, container='ClinicalData', version='1.0.0'):
+    """A Dataset-XML DM file; records: list of (seq, [(ItemOID, value)...]) or raw text."""
+    if records is None:
+        records = [(1, [('IT.STUDYID', 'INV'), ('IT.DM.USUBJID', 'INV-001'), ('IT.DM.AGE', '42'),
+                        ('IT.DM.WEIGHT', '71.5'), ('IT.DM.BRTHDTC', '1981-02-17')]),
+                   (2, [('IT.STUDYID', 'INV'), ('IT.DM.USUBJID', 'INV-002'), ('IT.DM.AGE', '37')]),
+                   (3, [('IT.STUDYID', 'INV'), ('IT.DM.USUBJID', 'INV-003')])]
+    out = [head if head is not None else
+           '<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" xmlns:data="http://www.cdisc.org/ns/Dataset-XML/v1.0"\n'
+           ' ODMVersion="1.3.2" FileType="Snapshot" FileOID="F.INV.DM" CreationDateTime="2024-02-01T10:00:00"\n'
+           ' PriorFileOID="DEF.INV" data:DatasetXMLVersion="%s">\n' % version,
+           '<%s StudyOID="ST.INV" MetaDataVersionOID="MDV.INV">\n' % container]
+    for seq, items in records:
+        out.append('<ItemGroupData ItemGroupOID="IG.DM" data:ItemGroupDataSeq="%s">\n' % seq)
+        for oid, v in items:
+            out.append('<ItemData ItemOID="%s" Value="%s"/>\n' % (oid, v))
+        out.append('</ItemGroupData>\n')
+    out.append('</%s>\n</ODM>\n' % container)
+    return ''.join(out)
+
+
+def datasetxml_cases():
+    vcmd = 'cmd validate --define {dir}/define.xml --format json {in}'
+    ccmd = 'cmd convert --define {dir}/define.xml {in} {tmp}/out.json'
+
+    def xcase(name, text, expect, note, cmd=vcmd, define=DXML_DEFINE):
+        case('dxml-' + name, {'input.xml': text, 'define.xml': define}, [cmd] + expect, note)
+    good = dxml()
+    b = good.encode()
+    for frac in (2, 25, 50, 75, 95):
+        c = len(b) * frac // 100
+        xcase('trunc-%02d' % frac, b[:c], ['exit 2', 'fatal DSJ_E_SYNTAX', 'message not well-formed (or truncated) XML'],
+              'Dataset-XML cut at %d%%' % frac)
+    xcase('empty', b'', ['exit 2', 'fatal DSJ_E_SYNTAX', 'message empty input'], 'an empty .xml file')
+    xcase('junk', bytes(random.Random(17).randrange(256) for _ in range(300)), ['exit 2', 'fatal DSJ_E_SYNTAX'],
+          'random bytes named .xml (not sniffed as XML)')
+    xcase('seq-gap', dxml([(1, [('IT.STUDYID', 'INV')]), (3, [('IT.STUDYID', 'INV')])]), ['exit 1', 'rule DXML-SEQ row 2'],
+          'data:ItemGroupDataSeq 1, 3')
+    xcase('seq-repeat', dxml([(1, [('IT.STUDYID', 'INV')]), (1, [('IT.STUDYID', 'INV')])]), ['exit 1', 'rule DXML-SEQ row 2'],
+          'data:ItemGroupDataSeq 1, 1')
+    xcase('seq-text', dxml([(1, [('IT.STUDYID', 'INV')]), ('two', [('IT.STUDYID', 'INV')])]), ['exit 1', 'rule DXML-SEQ row 2'],
+          'data:ItemGroupDataSeq "two"')
+    xcase('unknown-item', dxml([(1, [('IT.STUDYID', 'INV'), ('IT.DM.NOPE', 'x')])]), ['exit 1', 'rule DXML-UNKNOWN-ITEM row 1'],
+          'an ItemOID the ItemGroupDef does not list')
+    xcase('item-repeat', dxml([(1, [('IT.STUDYID', 'INV'), ('IT.STUDYID', 'INV2')])]), ['exit 1', 'rule DXML-ITEM-REPEAT row 1'],
+          'an ItemData given twice in one record')
+    xcase('text-in-integer', dxml([(1, [('IT.STUDYID', 'INV'), ('IT.DM.AGE', 'forty')])]), ['exit 1', 'rule DXML-VALUE-TYPE row 1'],
+          'text in the integer column AGE')
+    xcase('fraction-in-integer', dxml([(1, [('IT.STUDYID', 'INV'), ('IT.DM.AGE', '42.5')])]), ['exit 1', 'rule DXML-VALUE-TYPE row 1'],
+          '42.5 in the integer column AGE')
+    xcase('text-in-float', dxml([(1, [('IT.STUDYID', 'INV'), ('IT.DM.WEIGHT', '71,5')])]), ['exit 1', 'rule DXML-VALUE-TYPE row 1'],
+          'a decimal comma in the float column WEIGHT')
+    xcase('unknown-itemgroup', dxml().replace('ItemGroupOID="IG.DM" data:ItemGroupDataSeq="2"', 'ItemGroupOID="IG.AE" data:ItemGroupDataSeq="2"'),
+          ['exit 1', 'rule DXML-ITEMGROUP-MIXED'], 'a record of another ItemGroupOID in the same file')
+    xcase('wrong-namespace', dxml().replace('xmlns="http://www.cdisc.org/ns/odm/v1.3"', 'xmlns="http://example.org/not-odm"'),
+          ['exit 2', 'message namespace'], 'the ODM elements in a foreign namespace')
+    xcase('bad-version', dxml(version='9.9'), ['exit 1', 'rule DXML-VERSION'], 'data:DatasetXMLVersion 9.9')
+    xcase('mismatched-tag', dxml().replace('</ItemGroupData>', '</ItemGroup>', 1), ['exit 2', 'fatal DSJ_E_SYNTAX'],
+          'an end tag that does not match')
+    xcase('bad-utf8', dxml().replace('INV-002', 'INV-\udce9\udce9').encode('utf-8', 'surrogateescape'),
+          ['exit 2', 'fatal DSJ_E_ENCODING'], 'Latin-1 bytes in an attribute value')
+    xcase('entity-loop', dxml(head='<?xml version="1.0"?>\n<!DOCTYPE ODM [<!ENTITY a "&b;"><!ENTITY b "&a;">]>\n'
+                              '<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" xmlns:data="http://www.cdisc.org/ns/Dataset-XML/v1.0"'
+                              ' ODMVersion="1.3.2" FileType="Snapshot" FileOID="&a;" CreationDateTime="2024-02-01T10:00:00"'
+                              ' data:DatasetXMLVersion="1.0.0">\n'),
+          ['exit 2', 'fatal DSJ_E_FORMAT', 'message DXML-DOCTYPE'], 'entities that refer to each other: no DOCTYPE is read')
+    # conversion refuses and leaves nothing
+    xcase('convert-text-in-integer', dxml([(1, [('IT.STUDYID', 'INV'), ('IT.DM.AGE', 'forty')])]),
+          ['exit 1', 'message DXML-VALUE-TYPE', 'message not written'], 'convert refuses text in an integer column', cmd=ccmd)
+    xcase('convert-seq-gap', dxml([(1, [('IT.STUDYID', 'INV')]), (3, [('IT.STUDYID', 'INV')])]),
+          ['exit 1', 'message DXML-SEQ'], 'convert refuses a sequence gap', cmd=ccmd)
+    xcase('convert-truncated', b[:len(b) * 2 // 3], ['exit 2', 'message XML'], 'convert of a cut file', cmd=ccmd)
+    xcase('convert-unknown-item', dxml([(1, [('IT.STUDYID', 'INV'), ('IT.DM.NOPE', 'x')])]),
+          ['exit 1', 'message DXML-UNKNOWN-ITEM'], 'convert refuses an unknown ItemOID', cmd=ccmd)
+    xcase('convert-no-define', good, ['exit 2', 'message --define'], 'no define given and none beside the file',
+          cmd='cmd convert {in} {tmp}/out.json', define=None)
+    xcase('define-broken', good, ['exit 2', 'message Premature end of data'], 'the define itself is cut in half',
+          define=DXML_DEFINE[:len(DXML_DEFINE) // 2])
+
+
+# ---------------------------------------------------------------- SAS XPORT (validate / convert)
+
+# A 3-row XPORT v5 file written by `dsjson convert testdata/valid/v11-minimal/input.json dm.xpt`.
+XPT_BASE64 = """
+SEVBREVSIFJFQ09SRCoqKioqKipMSUJSQVJZIEhFQURFUiBSRUNPUkQhISEhISEhMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw
+MDAwICBTQVMgICAgIFNBUyAgICAgU0FTTElCICA2LjA2ICAgIGJzZDQuMiAgICAgICAgICAgICAgICAgICAgICAgICAgMDNERUMy
+NjoxNjo0OTozMTAzREVDMjY6MTY6NDk6MzEgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAg
+ICAgICAgICAgICAgICAgSEVBREVSIFJFQ09SRCoqKioqKipNRU1CRVIgIEhFQURFUiBSRUNPUkQhISEhISEhMDAwMDAwMDAwMDAw
+MDAwMDAxNjAwMDAwMDAwMTQwICBIRUFERVIgUkVDT1JEKioqKioqKkRTQ1JQVFIgSEVBREVSIFJFQ09SRCEhISEhISEwMDAwMDAw
+MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAgIFNBUyAgICAgRE0gICAgICBTQVNEQVRBIDYuMDYgICAgYnNkNC4yICAgICAgICAgICAg
+ICAgICAgICAgICAgICAwM0RFQzI2OjE2OjQ5OjMxMDNERUMyNjoxNjo0OTozMSAgICAgICAgICAgICAgICBEZW1vZ3JhcGhpY3Mg
+ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICBIRUFERVIgUkVDT1JEKioqKioqKk5BTUVTVFIgSEVBREVSIFJFQ09S
+RCEhISEhISEwMDAwMDAwMDEwMDAwMDAwMDAwMDAwMDAwMDAwMDAgIAACAAAABgABU1RVRFlJRCBTdHVkeSBJZGVudGlmaWVyICAg
+ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAAAAAAAAAAACAgICAgICAgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAAAAKAAJVU1VCSklEIFVuaXF1ZSBTdWJqZWN0IElkZW50aWZpZXIgICAg
+ICAgICAgICAgICAgICAgICAgIAAAAAAAAAAAICAgICAgICAAAAAAAAAABgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAAgAA0FHRSAgICAgQWdlICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAg
+ICAgICAgICAgAAAAAAABAAAgICAgICAgIAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+AAAAAAAAAAAAAAABAAAACAAEV0VJR0hUICBXZWlnaHQgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAA
+AAAAAAEAACAgICAgICAgAAAAAAAAABgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+AAIAAAAFAAVET1NFICAgIERvc2UgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAAAAAAAAAAAICAg
+ICAgICAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAoABkJS
+VEhEVEMgRGF0ZSBvZiBCaXJ0aCAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgAAAAAAAAAAAgICAgICAgIAAAAAAA
+AAAlAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAEwAHUkZTVERUTSBTdGFy
+dCBEYXRldGltZSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAAAAAAAAAAACAgICAgICAgAAAAAAAAAC8AAAAAAAAA
+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAAAAKAAhUUlRUTSAgIFRyZWF0bWVudCBUaW1l
+ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAAAAAAAAAAAICAgICAgICAAAAAAAAAAQgAAAAAAAAAAAAAAAAAAAAAA
+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAAgACUNPTlNFTlQgQ29uc2VudGVkICAgICAgICAgICAgICAg
+ICAgICAgICAgICAgICAgICAgICAgICAgAAAAAAABAAAgICAgICAgIAAAAAAAAABMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAGQAKRE9DUkVGICBEb2N1bWVudCAgICAgICAgICAgICAgICAgICAgICAgICAg
+ICAgICAgICAgICAgICAAAAAAAAAAACAgICAgICAgAAAAAAAAAFQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+AAAAAAAAAAAAAAAAAAAAICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIEhFQURFUiBSRUNPUkQqKioqKioq
+T0JTICAgICBIRUFERVIgUkVDT1JEISEhISEhITAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMCAgVEVTVDAxVEVTVDAxLTAw
+MUIqAAAAAAAAQkeAAAAAAAAxMi41MDE5ODEtMDItMTcyMDI0LTAxLTAyVDA4OjMwOjAwMDg6MzAgICAgIEEQAAAAAAAAaHR0cHM6
+Ly9leGFtcGxlLm9yZy9kb2MvMVRFU1QwMVRFU1QwMS0wMDJCJQAAAAAAAEJQAAAAAAAALTAuNSAxOTg2ICAgICAgMjAyNC0wMS0w
+MyAgICAgICAgIDA5OjE1OjMwLjUAAAAAAAAAACAgICAgICAgICAgICAgICAgICAgICAgICBURVNUMDFURVNUMDEtMDAzLgAAAAAA
+AAAuAAAAAAAAACAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgLgAAAAAAAAAgICAgICAgICAgICAg
+ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAg
+ICAgICAgICAgIA==
+"""
+
+
+def xpt_cases():
+    import base64
+    good = base64.b64decode(XPT_BASE64)
+    vcmd = 'cmd validate --format json {in}'
+
+    def tcase(name, data, expect, note, cmd=vcmd):
+        case('xpt-' + name, {'input.xpt': data}, [cmd] + expect, note)
+    tcase('empty', b'', ['exit 2', 'fatal DSJ_E_SYNTAX', 'message empty input'], 'an empty .xpt (the format comes from the content)')
+    tcase('cut-0040', good[:40], ['exit 2', 'fatal DSJ_E_FORMAT', 'message library header record'], 'half the first header record')
+    for c in (80, 400, 800, 1200, 1600, 2000):
+        tcase('cut-%04d' % c, good[:c], ['exit 2', 'fatal DSJ_E_FORMAT', 'message not a readable SAS XPORT file'],
+              'the headers cut after %d bytes' % c)
+    b = bytearray(good)
+    b[3 * 80 + 10:3 * 80 + 20] = b'XXXXXXXXXX'
+    tcase('corrupt-member-header', bytes(b), ['exit 2', 'fatal DSJ_E_FORMAT', 'message not a readable SAS XPORT file'],
+          'the member header record overwritten')
+    tcase('header-then-junk', good[:80] + b'\x01' * 1000, ['exit 2', 'fatal DSJ_E_FORMAT'], 'the library header, then junk')
+    tcase('junk', bytes(range(256)) * 4, ['exit 2', 'fatal DSJ_E_ENCODING'], 'binary bytes named .xpt')
+    tcase('convert-cut', good[:1200], ['exit 2', 'message not a readable SAS XPORT file'], 'convert of a cut XPT leaves nothing',
+          cmd='cmd convert {in} {tmp}/out.json')
+    tcase('convert-junk', good[:80] + b'\x01' * 1000, ['exit 2', 'message XPORT'], 'convert of junk after the header',
+          cmd='cmd convert {in} {tmp}/out.ndjson')
+
+
 def main():
     truncation_cases()
     type_cases()
@@ -723,6 +925,10 @@ def main():
     odm_json_cases()
     rules_cases()
     convert_cases()
+    if os.environ.get('GEN_DATASETXML', '1') == '1':
+        datasetxml_cases()
+    if os.environ.get('GEN_XPT', '1') == '1':
+        xpt_cases()
     os.makedirs(OUT, exist_ok=True)
     for d in sorted(os.listdir(OUT)):
         p = os.path.join(OUT, d, 'expect')
@@ -734,6 +940,8 @@ def main():
             sys.exit('gen-invalid: %s exists and is not generated' % d)
         os.makedirs(d)
         for fn, content in files.items():
+            if content is None:
+                continue
             with open(os.path.join(d, fn), 'wb') as f:
                 f.write(content.encode('utf-8', 'surrogateescape') if isinstance(content, str) else content)
         with open(os.path.join(d, 'expect'), 'w', encoding='utf-8') as f:
