@@ -420,8 +420,8 @@ def empty_junk_cases():
                   'a PNG header')
     validate_case('junk-zip', 'dsjc', b'PK\x03\x04\x14\x00\x00\x00\x08\x00' + blob[:64],
                   ['exit 2', 'fatal DSJ_E_SYNTAX'], 'a ZIP header named .dsjc (not gzip: read as JSON)')
-    validate_case('junk-xml-as-json', 'json', open(DEFINE, 'rb').read()[:600], ['exit 2', 'fatal DSJ_E_UNSUPPORTED'],
-                  'a define.xml named .json')
+    validate_case('junk-xml-as-json', 'json', open(DEFINE, 'rb').read()[:600], ['exit 2', 'fatal DSJ_E_ARG', 'message pass --define'],
+                  'a define.xml named .json: sniffed as Dataset-XML, which needs a define')
     nd = ndjson_text().encode()
     validate_case('junk-dsjc-trailing', 'dsjc', gz(nd) + b'\x00garbage', ['exit 2', 'fatal DSJ_E_COMPRESSION'],
                   'garbage after the gzip member')

@@ -72,11 +72,14 @@ set -- \
     odm:$T/define/minimal21.xml \
     check:$T/checks/sdtm-rules.json:$DC/dm.json \
     check:$T/checks/sdtm-rules.json:$DC/cm.json
-# Dataset-XML and XPT readers, when their test files are there
-for f in $T/datasetxml/*/input.xml; do
-    [ -f "$f" ] && [ -f "$(dirname "$f")/define.xml" ] && set -- "$@" "validate:$f:$(dirname "$f")/define.xml"
+# Dataset-XML (typed by its define) and XPT (ReadStat, on a reading thread of its own)
+for f in $T/datasetxml/*.xml $T/invalid/dxml-seq-gap/input.xml $T/invalid/dxml-text-in-integer/input.xml; do
+    case $f in */define.xml) continue ;; esac
+    d=$T/datasetxml/define.xml
+    [ -f "$(dirname "$f")/define.xml" ] && d=$(dirname "$f")/define.xml
+    [ -f "$f" ] && [ -f "$d" ] && set -- "$@" "validate:$f:$d"
 done
-for f in $T/xpt/*.xpt; do
+for f in $T/invalid/xpt-*/input.xpt $T/xpt/*.xpt; do
     [ -f "$f" ] && set -- "$@" "validate:$f"
 done
 missing=0
@@ -88,7 +91,7 @@ done
 [ $missing -eq 0 ] || { echo "threads: 0 passed, 1 failed"; exit 1; }
 
 echo "threads: $THREADS threads x $ROUNDS rounds, $mode"
-TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" "$tmp/test_threads" "$THREADS" "$ROUNDS" "$@" \
+TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(pwd)/tests/threads/tsan.supp" "$tmp/test_threads" "$THREADS" "$ROUNDS" "$@" \
     >"$tmp/out" 2>"$tmp/err"
 st=$?
 cat "$tmp/out"
