@@ -2,6 +2,7 @@
  * are written to a memory sink, then read back with ReadStat's own parser
  * (independent of the library's XPT reader) and checked value by value. */
 #include "test_util.h"
+#include "dsjson_define.h"
 
 #include <math.h>
 #include <time.h>
@@ -11,6 +12,8 @@
 /* ------------------------------------------------------------ writing */
 
 /* Convert a Dataset-JSON text to XPT in memory.  Returns the status; *out [owned: free] on success. */
+static const dsj_define_t *the_define; /* given to the writer when set */
+
 static dsj_status_t json_to_xpt(const char *json, int version, int truncate, dsj_findings_t *fl, char **out,
                                 size_t *len, dsj_error_t *e)
 {
@@ -26,6 +29,7 @@ static dsj_status_t json_to_xpt(const char *json, int version, int truncate, dsj
     o.format = DSJ_FORMAT_XPT;
     o.xpt_version = version;
     o.truncate = truncate;
+    o.define = the_define;
     if (fl) { o.on_finding = dsj_findings_add; o.finding_ctx = fl; }
     w = dsj_writer_new(dsj_sink_new_memory(e), &o, e);
     if (!w) { dsj_reader_free(r); return e->code; }
@@ -366,6 +370,28 @@ static void test_width_from_data(void)
     free(x);
 }
 
+/* No length in the column: the define's Length for its itemOID. */
+static void test_width_from_define(void)
+{
+    static const char j[] =
+        HEAD("VS", "T", "1") "\"columns\":[{\"itemOID\":\"IT.VS.VSORRES\",\"name\":\"VSORRES\",\"dataType\":\"string\"}],"
+        "\"rows\":[[\"abc\"]]}";
+    char *x;
+    size_t n;
+    dsj_error_t e;
+    rb_t b;
+    dsj_define_t *def = dsj_define_load("testdata/define/minimal21.xml", &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(def);
+    the_define = def;
+    CU_ASSERT_EQUAL_FATAL(json_to_xpt(j, 5, 0, NULL, &x, &n, &e), DSJ_OK);
+    the_define = NULL;
+    CU_ASSERT_EQUAL_FATAL(read_back(x, n, &b), 0);
+    CU_ASSERT_EQUAL(b.width[0], 20); /* Length="20" in the define */
+    CU_ASSERT_STRING_EQUAL(b.str[0][0], "abc");
+    free(x);
+    dsj_define_free(def);
+}
+
 static void test_not_cp1252(void)
 {
     char *x;
@@ -547,6 +573,7 @@ int main(void)
         {"long labels: error, --truncate, v8", test_long_label},
         {"201-byte values: error, --truncate, v8", test_long_value},
         {"width from the data when no length", test_width_from_data},
+        {"width from the define when no length", test_width_from_define},
         {"characters outside Windows-1252", test_not_cp1252},
         {"records absent, wrong, zero rows", test_records},
         {"bad cells named by row and column", test_bad_cells},
