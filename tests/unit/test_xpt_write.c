@@ -142,8 +142,8 @@ static const char basic_json[] =
     "{\"itemOID\":\"IT.F\",\"name\":\"ATM\",\"label\":\"Time\",\"dataType\":\"time\",\"targetDataType\":\"integer\",\"displayFormat\":\"TIME8.\"},"
     "{\"itemOID\":\"IT.G\",\"name\":\"FL\",\"label\":\"Flag\",\"dataType\":\"boolean\"},"
     "{\"itemOID\":\"IT.H\",\"name\":\"DEC\",\"label\":\"Decimal\",\"dataType\":\"decimal\",\"length\":8},"
-    "{\"itemOID\":\"IT.I\",\"name\":\"DTC\",\"label\":\"ISO date\",\"dataType\":\"date\",\"length\":10},"
-    "{\"itemOID\":\"IT.J\",\"name\":\"TXT\",\"label\":\"Text \\u00e9\",\"dataType\":\"string\",\"length\":6}],"
+    "{\"itemOID\":\"IT.I\",\"name\":\"DTC\",\"label\":\"ISO date\",\"dataType\":\"date\",\"length\":10,\"displayFormat\":\"DATE9.\"},"
+    "{\"itemOID\":\"IT.J\",\"name\":\"TXT\",\"label\":\"Text \\u00e9\",\"dataType\":\"string\",\"length\":6,\"displayFormat\":\"$CHAR6.\"}],"
     "\"rows\":["
     "[\"01-701-1015\",63,8.549999999999999,\"2014-01-02\",\"2014-01-02T10:30:00\",\"10:30:00\",true,\"1.50\",\"2014-01-02\",\"caf\\u00e9\\u20ac\"],"
     "[\"01-701-1023\",null,1e-9,\"1960-01-01\",\"1960-01-01T00:00:00.25\",\"00:00\",false,null,\"2014-01\",\"\"],"
@@ -189,6 +189,8 @@ static void test_basic_values(void)
     CU_ASSERT_STRING_EQUAL(b.format[4], "E8601DT19");
     CU_ASSERT_STRING_EQUAL(b.format[5], "TIME8");
     CU_ASSERT_STRING_EQUAL(b.format[0], "");
+    CU_ASSERT_STRING_EQUAL(b.format[8], ""); /* a date format on text: left out (XPT-FORMAT warning) */
+    CU_ASSERT_STRING_EQUAL(b.format[9], "$CHAR6");
     /* row 1 */
     CU_ASSERT_STRING_EQUAL(b.str[0][0], "01-701-1015");
     CU_ASSERT_EQUAL(b.num[0][1], 63.0);
@@ -485,6 +487,7 @@ static void test_format_and_dataset_name(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "dataset name lb_long_name"));
     CU_ASSERT_EQUAL_FATAL(json_to_xpt(odd_format, 8, 0, fl, &x, &n, &e), DSJ_OK);
     CU_ASSERT(has_rule(fl, "XPT-FORMAT", "yyyy-MM-dd"));
+    CU_ASSERT_EQUAL(dsj_findings_count(fl), 1);
     CU_ASSERT_EQUAL_FATAL(read_back(x, n, &b), 0);
     CU_ASSERT_STRING_EQUAL(b.table, "LB_LONG_NAME");
     CU_ASSERT_STRING_EQUAL(b.format[0], "");
