@@ -494,6 +494,11 @@ static dsj_status_t backend_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_e
         return fail(w, err, DSJ_E_ARG, "the metadata has no Dataset-JSON version (1.0 or 1.1)%s", NULL);
     st = dsj_convert_meta(meta, DSJ_V1_1, &w->meta, &w->plan, w->o.on_finding, w->o.finding_ctx, err);
     if (st != DSJ_OK) { w->state = ST_FAILED; return st; }
+    /* 1.0 referenceData and asOfDateTime have exact Dataset-XML counterparts: keep them for the backend. */
+    dsj_meta_set_reference_data(w->meta, dsj_meta_is_reference_data(meta));
+    if (in_v == DSJ_V1_0 && dsj_meta_get(meta, DSJ_META_AS_OF_DATETIME) &&
+        dsj_meta_set(w->meta, DSJ_META_AS_OF_DATETIME, dsj_meta_get(meta, DSJ_META_AS_OF_DATETIME)) != DSJ_OK)
+        return fail(w, err, DSJ_E_NOMEM, "out of memory%s", NULL);
     w->converting = in_v != DSJ_V1_1;
     w->in_ncols = dsj_meta_ncolumns(meta);
     w->has_records = dsj_meta_records(meta, &w->records);

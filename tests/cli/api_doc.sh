@@ -20,7 +20,7 @@ if /usr/bin/python3 tools/gen-api-doc.py --check >"$W/check" 2>&1; then ok; else
 
 # the ```c blocks of docs/api.md
 awk '/^```c$/ { n++; on = 1; next } /^```$/ { on = 0 } on && n <= 2 { print > ("'"$W"'/ex" n ".c") }' docs/api.md
-FLAGS="$(pkg-config --cflags --libs libxml-2.0 json-c libpcre2-8 zlib) -lm"
+FLAGS="$(pkg-config --cflags --libs libxml-2.0 json-c libpcre2-8 zlib) -lreadstat -lm"
 for n in 1 2; do
     # shellcheck disable=SC2086
     if cc -std=c11 -Wall -Wextra -Werror -Ilibdsjson -o "$W/ex$n" "$W/ex$n.c" "$B/libdsjson.a" $FLAGS 2>"$W/cc$n"; then ok

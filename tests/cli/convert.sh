@@ -191,6 +191,8 @@ fi
 xpt_ready=1
 "$DSJSON" convert "$EX/dm.json" "$tmp/probe.xpt" >/dev/null 2>"$tmp/err"
 grep -q 'not available yet' "$tmp/err" && xpt_ready=0
+[ -f "$tmp/probe.xpt" ] && "$DSJSON" convert "$tmp/probe.xpt" "$tmp/probe.json" >/dev/null 2>"$tmp/err"
+grep -q 'not available yet' "$tmp/err" && xpt_ready=0
 if [ $xpt_ready -eq 1 ]; then
     mkdir -p "$tmp/t"
     run "json -> xpt" 0 convert "$EX/dm.json" "$tmp/t/dm.xpt"

@@ -16,7 +16,7 @@ awk '/^\/\* count\.c/ { on = 1 } on && /^```/ { exit } on { print }' README.md >
 [ -s "$W/count.c" ] || { echo "readme_example: no count.c block in README.md"; exit 1; }
 # shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror -Ilibdsjson "$W/count.c" "$LIB" \
-    $(pkg-config --libs libxml-2.0 json-c libpcre2-8 zlib) -lm -o "$W/count" || {
+    $(pkg-config --libs libxml-2.0 json-c libpcre2-8 zlib) -lreadstat -lm -o "$W/count" || {
     echo "readme_example: the README example does not compile"; exit 1; }
 
 "$W/count" testdata/examples/v1.1/sdtm/dm.json >"$W/out" || { echo "readme_example: exit $? on dm.json"; exit 1; }
