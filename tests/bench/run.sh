@@ -100,7 +100,7 @@ NA="$OUT/not-available"
 : >"$RES"
 : >"$NA"
 
-# measure NAME RUNS COMMAND...: appends "NAME median_s maxrss_kib worst_exit" to $RES.
+# measure NAME RUNS COMMAND...: appends "NAME median_s maxrss_kib worst_exit median_cpu_s" to $RES.
 measure() {
     name=$1 n=$2
     shift 2
@@ -109,18 +109,19 @@ measure() {
     while [ $i -lt "$n" ]; do
         rm -rf "$OUT"/out.*
         "$TOOLS/rusage_run" "$OUT/one" "$@" 2>"$OUT/stderr"
-        if [ ! -s "$OUT/one" ]; then echo "0 0 127" >"$OUT/one"; fi
+        if [ ! -s "$OUT/one" ]; then echo "0 0 127 0" >"$OUT/one"; fi
         cat "$OUT/one" >>"$OUT/runs"
         i=$((i + 1))
     done
     med=$(sort -n "$OUT/runs" | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
     rss=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$OUT/runs")
     ex=$(awk 'BEGIN { m = 0 } $3 > m { m = $3 } END { print m }' "$OUT/runs")
-    echo "$name $med $rss $ex" >>"$RES"
+    cpu=$(awk '{ print $4 + 0 }' "$OUT/runs" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')
+    echo "$name $med $rss $ex $cpu" >>"$RES"
     if [ "$ex" -ne 0 ]; then
         echo "bench: '$name' exited $ex: $(head -c 300 "$OUT/stderr" | tr '\n' ' ')" >&2
     fi
-    printf 'bench: %-22s %8.3f s %9.1f MiB%s\n' "$name" "$med" "$(echo "$rss" | awk '{ print $1 / 1024 }')" \
+    printf 'bench: %-22s %8.3f s %9.1f MiB  (CPU %.3f s)%s\n' "$name" "$med" "$(echo "$rss" | awk '{ print $1 / 1024 }')" "$cpu" \
         "$([ "$ex" -ne 0 ] && echo "  (exit $ex)")"
 }
 
@@ -165,7 +166,8 @@ else
     fi
 fi
 
-# 5: XPT written once from lb.json, converted back, beside readstat's CSV
+# 5: XPT written once from lb.json, converted back (after one untimed try that tells whether XPT can
+# be read yet), beside readstat's CSV
 XPT="$DATA/lb.xpt"
 if [ ! -s "$XPT" ]; then
     if "$BIN" convert "$JSON" "$OUT/lb.xpt" >/dev/null 2>"$OUT/err"; then mv "$OUT/lb.xpt" "$XPT"; fi
@@ -174,6 +176,8 @@ if [ ! -s "$XPT" ]; then
     not_available xpt-convert "cannot write the XPT: $(sed -e 's/^dsjson convert: //' -e "s|$OUT/||g" "$OUT/err")"
 elif ! command -v readstat >/dev/null 2>&1; then
     not_available xpt-convert "readstat (Debian readstat) is not installed"
+elif ! "$BIN" convert "$XPT" "$OUT/out.json" >/dev/null 2>"$OUT/err"; then
+    not_available xpt-convert "$(sed -e 's/^dsjson convert: //' -e "s|$DATA/||g" "$OUT/err")"
 else
     measure readstat-csv "$RUNS" readstat "$XPT" "$OUT/out.csv"
     measure xpt-convert "$RUNS" "$BIN" convert "$XPT" "$OUT/out.json"
@@ -222,20 +226,22 @@ echo "Build: $("$BIN" --version 2>/dev/null), commit $(git -C "$ROOT" rev-parse 
 echo "Data: gen_lb.py $ROWS rows, lb.json $(wc -c <"$JSON") bytes, lb.ndjson $(wc -c <"$NDJSON") bytes"
 echo
 awk '
-    { name[NR] = $1; t[NR] = $2; rss[NR] = $3; ex[NR] = $4; if ($1 == "jsonc-load") { jt = $2; jr = $3 } }
+    { name[NR] = $1; t[NR] = $2; rss[NR] = $3; ex[NR] = $4; cpu[NR] = $5; if ($1 == "jsonc-load") { jt = $2; jr = $3 } }
     END {
-        print "| command | median wall s | peak RSS MiB | time / json-c | exit |"
-        print "|---|---:|---:|---:|---:|"
+        print "| command | median wall s | median CPU s | peak RSS MiB | wall / json-c | exit |"
+        print "|---|---:|---:|---:|---:|---:|"
         for (i = 1; i <= NR; i++) {
             rt = "-"
             if (jt > 0) rt = sprintf("%.2f", t[i] / jt)
-            printf "| %s | %.3f | %.1f | %s | %d |\n", name[i], t[i], rss[i] / 1024, rt, ex[i]
+            printf "| %s | %.3f | %.3f | %.1f | %s | %d |\n", name[i], t[i], cpu[i], rss[i] / 1024, rt, ex[i]
         }
     }' "$RES"
 echo
 # Targets (issue 8): one line each, "measured ratio vs limit: met/MISSED" or why it is not available.
+# The verdict is on wall time, as the issue asks; the CPU-time ratio beside it is what to trust when
+# the machine was busy (the load average is printed above).
 awk -v same="$JOBS_SAME" -v rows="$ROWS" '
-    FILENAME == ARGV[1] { t[$1] = $2; rss[$1] = $3; ex[$1] = $4; next }
+    FILENAME == ARGV[1] { t[$1] = $2; rss[$1] = $3; ex[$1] = $4; cpu[$1] = $5; next }
     { r = $0; sub(/^[^ ]+ /, "", r); na[$1] = r }
     function have(c) { return (c in t) && ex[c] == 0 }
     function ratio(a, b) { return b > 0 ? a / b : 0 }
@@ -248,8 +254,8 @@ awk -v same="$JOBS_SAME" -v rows="$ROWS" '
         }
         x = ratio(t[c], t[ref])
         ok = hi ? x >= lim : x <= lim
-        printf "| %s | %s | %.3f s / %.3f s = %.2f%s | %s %.2f | %s |\n", n, what, t[c], t[ref], x, extra,
-               hi ? ">=" : "<=", lim, ok ? "met" : "MISSED"
+        printf "| %s | %s | %.3f s / %.3f s = %.2f (CPU time: %.2f)%s | %s %.2f | %s |\n", n, what, t[c], t[ref], x,
+               ratio(cpu[c], cpu[ref]), extra, hi ? ">=" : "<=", lim, ok ? "met" : "MISSED"
     }
     function memline(n, what, c, lim) {
         if (!have(c)) { printf "| %s | %s | not available | | |\n", n, what; return }
