@@ -7,6 +7,7 @@
  * once.  `unique` keeps a hash set of the key tuples seen; `exists_in` first
  * reads the other dataset once into such a set.  Everything else is per row.
  */
+#include "json_dupkey_internal.h"
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -480,6 +481,18 @@ dsj_ruleset_t *dsj_ruleset_load_string(const char *text, size_t len, const char 
     }
 parsed:
     json_tokener_free(tok);
+    {   /* json-c keeps the last value of a repeated key: refuse the rule file instead */
+        dsj_dupkey_t dk;
+        int d = dsj_json_find_dupkey(text, len, &dk);
+        if (d != 0) {
+            if (d < 0) dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory");
+            else
+                dsj_error_set(err, DSJ_E_SYNTAX, name, dk.line, dk.column, dk.offset,
+                              "rule file: duplicate key \"%s\" in a JSON object (each key may appear once)", dk.key);
+            json_object_put(root);
+            return NULL;
+        }
+    }
     rs = load_root(root, name, err);
     json_object_put(root);
     return rs;

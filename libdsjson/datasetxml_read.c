@@ -15,6 +15,7 @@
  * (no entity can be declared, so none is expanded and no external file is read).
  */
 #include "backend_internal.h"
+#include "xml_init_internal.h"
 #include "datasetxml_read_internal.h"
 
 #include <inttypes.h>
@@ -913,6 +914,7 @@ dsj_status_t dsj_datasetxml_reader_open(dsj_source_t *src, const dsj_reader_opti
     sax.endElementNs = sax_end;
     sax.internalSubset = sax_internal_subset;
     sax.serror = sax_error;
+    dsj_xml_init(); /* libxml2 initialised once per process (thread safety) */
     x->ctxt = xmlCreatePushParserCtxt(&sax, x, NULL, 0, x->file);
     if (!x->ctxt) return dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory (XML parser)");
     xmlCtxtUseOptions(x->ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR |

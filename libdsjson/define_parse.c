@@ -5,6 +5,7 @@
  * other problem is left for dsj_define_validate.
  */
 #include "define_internal.h"
+#include "xml_init_internal.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -798,6 +799,7 @@ dsj_status_t dsj_define_parse(dsj_define_t *def, dsj_error_t *err)
     int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES;
     if (def->xml_len > (size_t)0x7fffffff)
         return dsj_error_set(err, DSJ_E_LIMIT, def->file, 0, 0, 0, "define file too large (%zu bytes)", def->xml_len);
+    dsj_xml_init();
     ctxt = xmlNewParserCtxt();
     if (!ctxt) return dsj_error_set(err, DSJ_E_NOMEM, def->file, 0, 0, 0, "out of memory (XML parser)");
     doc = xmlCtxtReadMemory(ctxt, def->xml, (int)def->xml_len, def->file, NULL, opts);

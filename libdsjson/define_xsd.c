@@ -8,6 +8,7 @@
  * as the model parse.
  */
 #include "define_internal.h"
+#include "xml_init_internal.h"
 
 #include <dirent.h>
 #include <libxml/parser.h>
@@ -170,6 +171,7 @@ dsj_status_t dsj_define_validate_xsd(const dsj_define_t *def, const char *xsd_di
     x.cb = cb;
     x.ctx = ctx;
     dsj_buf_init(&x.schema_errors);
+    dsj_xml_init();
     pctx = xmlSchemaNewParserCtxt(entry);
     if (!pctx) {
         dsj_buf_free(&x.schema_errors);

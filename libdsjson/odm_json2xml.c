@@ -5,6 +5,8 @@
  * the tree is serialized.  Errors carry the JSON pointer of the offending key.
  */
 #include "odm_internal.h"
+#include "xml_init_internal.h"
+#include "json_dupkey_internal.h"
 
 #include <errno.h>
 #include <libxml/parser.h>
@@ -607,6 +609,7 @@ static dsj_status_t convert_tree(json_object *top, const char *name, const dsj_o
         }
         rootname = json_object_get_string(v);
     }
+    dsj_xml_init();
     c.doc = xmlNewDoc((const xmlChar *)"1.0");
     c.root = xmlNewDocNode(c.doc, NULL, (const xmlChar *)rootname, NULL);
     if (!c.doc || !c.root) { fail(&c, DSJ_E_NOMEM, "out of memory"); goto done; }
@@ -651,6 +654,18 @@ static json_object *parse_json(const char *json, size_t len, const char *name, d
                       (size_t)DSJ_ODM_JSON_MAX_BYTES);
         return NULL;
     }
+    {   /* json-c passes bad UTF-8 through, which would make the XML output unreadable */
+        size_t bad = dsj_utf8_check(json, len), i;
+        if (bad < len) {
+            uint64_t line = 1, col = 1;
+            for (i = 0; i < bad; i++) {
+                if (json[i] == '\n') line++, col = 1;
+                else col++;
+            }
+            dsj_error_set(err, DSJ_E_ENCODING, name, line, col, bad, "invalid JSON: bad UTF-8 at byte %zu", bad);
+            return NULL;
+        }
+    }
     tok = json_tokener_new_ex(600);   /* 256 XML levels need up to 512 JSON levels */
     if (!tok) { dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory"); return NULL; }
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -687,6 +702,18 @@ static json_object *parse_json(const char *json, size_t len, const char *name, d
     }
 parsed:
     json_tokener_free(tok);
+    {   /* json-c keeps the last value of a repeated key: report it instead */
+        dsj_dupkey_t dk;
+        int d = dsj_json_find_dupkey(json, len, &dk);
+        if (d != 0) {
+            if (d < 0) dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory");
+            else
+                dsj_error_set(err, DSJ_E_FORMAT, name, dk.line, dk.column, dk.offset,
+                              "duplicate key \"%s\" in a JSON object (each key may appear once)", dk.key);
+            json_object_put(root);
+            return NULL;
+        }
+    }
     return root;
 }
 

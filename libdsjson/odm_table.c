@@ -305,35 +305,45 @@ const odm_child_t *odm_elem_child_key(const odm_elem_t *e, const char *key)
 /* ------------------------------------------------------------------ built-in tables */
 
 #define MAX_BUILTIN 32
+/* Each built-in table is parsed the first time it is asked for (a conversion needs one of them;
+   parsing all of them cost a quarter of converting a 600 KB define). */
 static odm_table_t *builtin[MAX_BUILTIN];
+static unsigned char builtin_tried[MAX_BUILTIN];
 static const char *builtin_names[MAX_BUILTIN + 1];
 static size_t nbuiltin;
-static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t builtin_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void load_builtin(void)
+static void list_builtin(void) /* with builtin_lock held */
 {
     const dsj_odm_table_src_t *s;
-    for (s = dsj_odm_table_sources; s->schema && nbuiltin < MAX_BUILTIN; s++) {
-        odm_table_t *t = odm_table_parse(s->json, s->schema, NULL);
-        if (!t) continue;
-        builtin[nbuiltin] = t;
-        builtin_names[nbuiltin] = t->schema;
-        nbuiltin++;
-    }
+    if (nbuiltin) return;
+    for (s = dsj_odm_table_sources; s->schema && nbuiltin < MAX_BUILTIN; s++) builtin_names[nbuiltin++] = s->schema;
 }
 
 const odm_table_t *odm_table_builtin(const char *schema)
 {
+    const odm_table_t *t = NULL;
     size_t i;
-    pthread_once(&builtin_once, load_builtin);
-    for (i = 0; i < nbuiltin; i++)
-        if (!strcmp(builtin[i]->schema, schema)) return builtin[i];
-    return NULL;
+    pthread_mutex_lock(&builtin_lock);
+    list_builtin();
+    for (i = 0; i < nbuiltin; i++) {
+        if (strcmp(builtin_names[i], schema) != 0) continue;
+        if (!builtin_tried[i]) {
+            builtin[i] = odm_table_parse(dsj_odm_table_sources[i].json, builtin_names[i], NULL);
+            builtin_tried[i] = 1;
+        }
+        t = builtin[i];
+        break;
+    }
+    pthread_mutex_unlock(&builtin_lock);
+    return t;
 }
 
 const char *const *dsj_odm_schema_names(void)
 {
-    pthread_once(&builtin_once, load_builtin);
+    pthread_mutex_lock(&builtin_lock);
+    list_builtin();
+    pthread_mutex_unlock(&builtin_lock);
     return builtin_names;
 }
 

@@ -9,6 +9,7 @@
  * bounded by the largest such child.
  */
 #include "odm_internal.h"
+#include "xml_init_internal.h"
 
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
@@ -880,6 +881,7 @@ dsj_status_t dsj_odm_xml_file_to_sink(const char *in_path, dsj_sink_t *sink, con
     probe = fopen(in_path, "rb");
     if (!probe) return dsj_error_set(err, DSJ_E_IO, in_path, 0, 0, 0, "cannot open: %s", strerror(errno));
     fclose(probe);
+    dsj_xml_init();
     return convert_reader(xmlReaderForFile(in_path, NULL, READER_OPTS), in_path, sink, opts, err);
 }
 
@@ -906,6 +908,7 @@ char *dsj_odm_xml_to_json(const char *xml, size_t len, const char *name, const d
     }
     sink = dsj_sink_new_memory(err);
     if (!sink) return NULL;
+    dsj_xml_init();
     if (convert_reader(xmlReaderForMemory(xml, (int)len, name, NULL, READER_OPTS), name, sink, opts, err) == DSJ_OK &&
         dsj_sink_commit(sink, err) == DSJ_OK)
         out = dsj_sink_memory_steal(sink, out_len);

@@ -257,7 +257,13 @@ static dsj_status_t rows_member(dsj_reader_t *r, int level, size_t depth, const 
     if (c < 0) return reader_unexpected(r, c, "a value");
     off = dsj_lex_offset(lx);
     if (r->rows_seen) {
-        if (level == 0 &&
+        /* A second rows member of the same object is a duplicate key; in 1.0, an itemData of
+           another itemGroupData entry is a second dataset (DSJ-META-ITEMGROUPDATA, reported elsewhere). */
+        int same_object = level == 0 ||
+                          (level == 3 && r->rows_level == 3 && r->rows_ig_key && r->rows_data_key && r->frame_key[1] &&
+                           r->frame_key[3] && !strcmp(r->rows_ig_key, r->frame_key[3]) &&
+                           !strcmp(r->rows_data_key, r->frame_key[1]));
+        if (same_object &&
             (st = dsj_lex_finding(lx, "DSJ-JSON-DUPKEY", DSJ_SEV_ERROR, off,
                                   "duplicate key \"%s\" (the first value is kept)", key)) != DSJ_OK)
             return st;

@@ -195,7 +195,7 @@ static dsj_status_t sink_flush_buffer(dsj_sink_t *s, dsj_error_t *err)
 static void random_suffix(char *out, size_t n)
 {
     static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    static unsigned long counter;
+    static _Atomic unsigned long counter; /* only when getrandom fails; atomic: sinks are opened from any thread */
     unsigned char rnd[16];
     size_t i;
     if (n > sizeof rnd) n = sizeof rnd;

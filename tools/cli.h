@@ -179,6 +179,9 @@ void cli_progress_end(cli_progress_t *p);
 /* ------------------------------------------------------------------ files */
 /* 1 when both paths name the same existing file (same device and inode, or same text). */
 int cli_same_file(const char *a, const char *b);
+/* dsj_finding_cb for reader findings (duplicate keys, BOM, bad UTF-8) of commands that have no report:
+   prints "dsjson: FINDING" to stderr; ctx is the input path [borrowed], used when the finding names no file. */
+int cli_reader_finding_stderr(const dsj_finding_t *f, void *ctx);
 /* 1 when the path exists (any kind). */
 int cli_path_exists(const char *path);
 /* Last path component, for short messages. [borrowed from path] */

@@ -519,6 +519,15 @@ void cli_progress_end(cli_progress_t *p)
 
 /* ================================================================ files */
 
+int cli_reader_finding_stderr(const dsj_finding_t *f, void *ctx)
+{
+    dsj_finding_t g = *f;
+    if (!g.file || !g.file[0]) g.file = ctx;
+    fputs("dsjson: ", stderr);
+    dsj_finding_print(stderr, &g);
+    return 0;
+}
+
 int cli_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;

@@ -226,6 +226,8 @@ int dsj_cmd_check(int argc, char **argv)
         dsj_check_options_init(&co);
         co.file = files.paths[i];
         co.define = def;
+        ro.on_finding = cli_reader_finding_stderr; /* duplicate keys, bad UTF-8: reported, not silently resolved */
+        ro.finding_ctx = (void *)files.paths[i];
         co.reader_options = &ro;
         r = dsj_reader_open(files.paths[i], &ro, &err);
         if (r) {

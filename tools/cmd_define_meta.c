@@ -118,6 +118,8 @@ int dsj_cmd_define_meta(int argc, char **argv)
     }
     if (nops == 0) return cli_usage_error("define-meta", "missing DEFINE.xml");
     if (!list && nops < 2) return cli_usage_error("define-meta", "missing DATASET (an ItemGroupDef OID or Name; --list shows them)");
+    if (nops == 3 && cli_same_file(operands[0], operands[2]))
+        return cli_usage_error("define-meta", "DEFINE.xml and OUT are the same file ('%s'); write to a new name", operands[2]);
     dsj_error_clear(&err);
     def = dsj_define_load(operands[0], &err);
     if (!def) {

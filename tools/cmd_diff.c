@@ -447,8 +447,12 @@ static void compare_row(diff_ctx_t *d, uint64_t rowno, const dsj_row_t *ra, cons
 static int open_reader(const char *path, dsj_reader_t **r)
 {
     dsj_error_t err;
+    dsj_reader_options_t ro;
     dsj_error_clear(&err);
-    *r = dsj_reader_open(path, NULL, &err);
+    dsj_reader_options_init(&ro);
+    ro.on_finding = cli_reader_finding_stderr; /* duplicate keys and bad UTF-8 are reported, not silently resolved */
+    ro.finding_ctx = (void *)path;
+    *r = dsj_reader_open(path, &ro, &err);
     if (!*r) {
         cli_print_error(stderr, "diff", &err, path);
         return -1;

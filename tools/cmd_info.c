@@ -205,6 +205,7 @@ int dsj_cmd_info(int argc, char **argv)
     cli_report_format_t fmt = CLI_REPORT_TEXT;
     const char *path = NULL;
     dsj_reader_t *r;
+    dsj_reader_options_t ro;
     dsj_error_t err;
     int id;
 
@@ -226,7 +227,10 @@ int dsj_cmd_info(int argc, char **argv)
     if (!path) return cli_usage_error("info", "missing FILE");
 
     dsj_error_clear(&err);
-    r = dsj_reader_open(path, NULL, &err);
+    dsj_reader_options_init(&ro);
+    ro.on_finding = cli_reader_finding_stderr; /* duplicate keys and bad UTF-8 are reported, not silently resolved */
+    ro.finding_ctx = (void *)path;
+    r = dsj_reader_open(path, &ro, &err);
     if (!r) {
         cli_print_error(stderr, "info", &err, path);
         return DSJ_EXIT_USAGE;

@@ -1,4 +1,6 @@
 /* dsjson select: stream a dataset's rows as CSV, NDJSON or a JSON array, for pipelines. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +104,7 @@ int dsj_cmd_select(int argc, char **argv)
     dsj_condition_t *cond = NULL;
     dsj_condition_eval_t *ev = NULL;
     dsj_reader_t *r = NULL;
+    dsj_reader_options_t ro;
     const dsj_meta_t *meta;
     const dsj_row_t *row;
     dsj_error_t err;
@@ -140,7 +143,10 @@ int dsj_cmd_select(int argc, char **argv)
             return DSJ_EXIT_USAGE;
         }
     }
-    r = dsj_reader_open(file, NULL, &err);
+    dsj_reader_options_init(&ro);
+    ro.on_finding = cli_reader_finding_stderr; /* duplicate keys and bad UTF-8 are reported, not silently resolved */
+    ro.finding_ctx = (void *)file;
+    r = dsj_reader_open(file, &ro, &err);
     if (!r) {
         cli_print_error(stderr, "select", &err, file);
         dsj_condition_free(cond);
@@ -198,15 +204,22 @@ int dsj_cmd_select(int argc, char **argv)
             if (to == OUT_NDJSON) fputc('\n', out);
         }
         emitted++;
+        if (ferror(out)) break; /* a full disk or a file-size limit: stop reading, report below */
     }
     if (to == OUT_JSON) fputs(emitted ? "\n]\n" : "]\n", out);
-    if (st != DSJ_DONE) {
+    if (ferror(out)) {
+        fprintf(stderr, "dsjson select: cannot write the output: %s\n", strerror(errno));
+        rc = DSJ_EXIT_USAGE;
+    } else if (st != DSJ_DONE) {
         fflush(out);
         cli_print_error(stderr, "select", &err, file);
         rc = DSJ_EXIT_USAGE;
     }
 done:
-    if (fflush(out) != 0) rc = DSJ_EXIT_USAGE;
+    if (fflush(out) != 0) {
+        if (rc == DSJ_EXIT_OK) fprintf(stderr, "dsjson select: cannot write the output: %s\n", strerror(errno));
+        rc = DSJ_EXIT_USAGE;
+    }
     free(idx);
     dsj_condition_eval_free(ev);
     dsj_condition_free(cond);

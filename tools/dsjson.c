@@ -1,4 +1,5 @@
 /* dsjson: command-line front end.  Each subcommand lives in tools/cmd_*.c. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,9 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     const command_t *c;
+    /* Under a file-size limit (ulimit -f), a write past it must fail with EFBIG so that the
+       sink reports it and removes its temporary file; the default action of SIGXFSZ kills. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return DSJ_EXIT_USAGE;

@@ -22,6 +22,7 @@ ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
 mkdir -p "$tmp/mixed"
 for f in testdata/valid/*/input.* testdata/invalid/*/input.*; do
     [ -f "$f" ] || continue
+    case ${f##*.} in json | ndjson | dsjc) ;; *) continue ;; esac # validate reads only these (testdata/invalid has .xml cases)
     case=$(basename "$(dirname "$f")")
     kind=$(basename "$(dirname "$(dirname "$f")")")
     cp "$f" "$tmp/mixed/$kind-$case.${f##*.}"
