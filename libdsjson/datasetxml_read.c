@@ -302,7 +302,11 @@ static void build_meta(dxr_t *x, const char *oid, uint64_t line, uint64_t col, u
     }
     x->meta = dsj_define_dataset_meta(x->def, key, DSJ_V1_1, &e);
     if (!x->meta) {
-        if (e.code == DSJ_E_NOTFOUND)
+        if (e.code == DSJ_E_NOTFOUND && !oid)
+            set_fatal(x, DSJ_E_DEFINE, line, col, off,
+                      "the file has no ItemGroupData; neither a def:leaf of the define %s names it nor does the end "
+                      "of its FileOID (\"%s\") name a dataset of the define", dsj_define_file(x->def), key);
+        else if (e.code == DSJ_E_NOTFOUND)
             set_fatal(x, DSJ_E_DEFINE, line, col, off,
                       "ItemGroupOID \"%s\" is not an ItemGroupDef of the define %s: the dataset has no column "
                       "metadata (rule DXML-ITEMGROUP-UNKNOWN)", key, dsj_define_file(x->def));
@@ -932,6 +936,10 @@ dsj_status_t dsj_datasetxml_reader_open(dsj_source_t *src, const dsj_reader_opti
         return dsj_error_set(err, DSJ_E_NOMEM, name, 0, 0, 0, "out of memory");
     /* The prolog, up to the first ItemGroupData (or the end of an empty file). */
     while (!x->meta_ready && !x->fatal && !x->finished) feed(x);
+    if (!x->fatal && !x->meta_ready && !x->ndata)
+        set_fatal(x, DSJ_E_FORMAT, cur_line(x), 0, x->bytes,
+                  "not Dataset-XML: the ODM element has no ClinicalData or ReferenceData with ItemGroupData "
+                  "records (a define.xml or other ODM file?)");
     if (!x->fatal && !x->meta_ready) {
         at_end(x);
         if (!x->fatal) build_meta(x, NULL, cur_line(x), 0, x->bytes);

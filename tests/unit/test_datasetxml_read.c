@@ -493,6 +493,24 @@ static void test_fatal_inputs(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "DXML-NAMESPACE"));
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "odm/v2.0"));
 
+    {
+        static const char define_like[] = "<ODM xmlns=\"http://www.cdisc.org/ns/odm/v1.3\" FileOID=\"a.b\">\n"
+                                           "<Study OID=\"S\"/>\n</ODM>\n";
+        r = open_xml(define_like, sizeof define_like - 1, fl, NULL, &e);
+        CU_ASSERT_PTR_NULL(r);
+        CU_ASSERT_EQUAL(e.code, DSJ_E_FORMAT);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "no ClinicalData or ReferenceData"));
+        dsj_findings_clear(fl); /* DXML-VERSION */
+    }
+    {
+        static const char empty_unknown[] = "<ODM xmlns=\"http://www.cdisc.org/ns/odm/v1.3\" FileOID=\"a.ZZ\">\n"
+                                             "<ClinicalData StudyOID=\"S\"/>\n</ODM>\n";
+        r = open_xml(empty_unknown, sizeof empty_unknown - 1, fl, NULL, &e);
+        CU_ASSERT_PTR_NULL(r);
+        CU_ASSERT_EQUAL(e.code, DSJ_E_DEFINE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "(\"ZZ\")"));
+        dsj_findings_clear(fl); /* DXML-VERSION */
+    }
     r = open_xml(not_odm, sizeof not_odm - 1, fl, NULL, &e);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT_EQUAL(e.code, DSJ_E_FORMAT);
