@@ -63,6 +63,10 @@ int dsj_emit(dsj_finding_cb cb, void *ctx, const char *rule, dsj_severity_t sev,
 long dsj_source_read(dsj_source_t *src, void *buf, size_t n, dsj_error_t *err);
 /* 1 when the source can seek back (path on a regular file, memory). */
 int dsj_source_seekable(const dsj_source_t *src);
+/* The file descriptor of a seekable file source (a path, or stdin on a regular file), for
+   positioned reads (pread at *base + offset) by libraries that need random access; -1 otherwise.
+   [borrowed] the source keeps owning it. */
+int dsj_source_fd(const dsj_source_t *src, uint64_t *base);
 /* Seek to an absolute offset of the stream (only when seekable). */
 dsj_status_t dsj_source_seek(dsj_source_t *src, uint64_t offset, dsj_error_t *err);
 /* Look at up to n next bytes without consuming them (n <= 16); returns count available (< n only at end). */

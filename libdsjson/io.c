@@ -369,6 +369,13 @@ int dsj_source_seekable(const dsj_source_t *s)
     return s ? s->seekable : 0;
 }
 
+int dsj_source_fd(const dsj_source_t *s, uint64_t *base)
+{
+    if (!s || s->kind != SRC_FD || !s->seekable) return -1;
+    if (base) *base = s->base;
+    return s->fd;
+}
+
 dsj_status_t dsj_source_seek(dsj_source_t *s, uint64_t offset, dsj_error_t *err)
 {
     if (!s) return dsj_error_set(err, DSJ_E_ARG, NULL, 0, 0, 0, "dsj_source_seek: NULL source");

@@ -4,6 +4,7 @@
 #include "test_util.h"
 
 #include <math.h>
+#include <time.h>
 #include <readstat.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@ static dsj_status_t json_to_xpt(const char *json, int version, int truncate, dsj
 typedef struct rb {
     char table[64], label[300];
     int version;
+    time_t created;
     int nvars, nrows;
     char name[MAXV][64], vlabel[MAXV][300], format[MAXV][64];
     int is_str[MAXV];
@@ -61,6 +63,7 @@ static int rb_meta(readstat_metadata_t *m, void *ctx)
     snprintf(b->table, sizeof b->table, "%s", t ? t : "");
     snprintf(b->label, sizeof b->label, "%s", l ? l : "");
     b->version = readstat_get_file_format_version(m);
+    b->created = readstat_get_creation_time(m);
     return READSTAT_HANDLER_OK;
 }
 
@@ -154,6 +157,18 @@ static void test_basic_values(void)
     CU_ASSERT_STRING_EQUAL(b.table, "ADSL"); /* upper case member name */
     CU_ASSERT_STRING_EQUAL(b.label, "Subject Level");
     CU_ASSERT_EQUAL(b.version, 5);
+    {   /* the header's date is the metadata's (local time, as ReadStat prints it): same bytes every time */
+        struct tm tm;
+        char *x2;
+        size_t n2;
+        memset(&tm, 0, sizeof tm);
+        tm.tm_year = 125; tm.tm_mon = 0; tm.tm_mday = 2; tm.tm_hour = 3; tm.tm_min = 4; tm.tm_sec = 5;
+        tm.tm_isdst = -1;
+        CU_ASSERT_EQUAL(b.created, mktime(&tm));
+        CU_ASSERT_EQUAL_FATAL(json_to_xpt(basic_json, 5, 0, NULL, &x2, &n2, &e), DSJ_OK);
+        CU_ASSERT(n2 == n && memcmp(x, x2, n) == 0);
+        free(x2);
+    }
     CU_ASSERT_EQUAL_FATAL(b.nvars, 10);
     CU_ASSERT_EQUAL_FATAL(b.nrows, 3);
     CU_ASSERT_STRING_EQUAL(b.name[0], "USUBJID");
