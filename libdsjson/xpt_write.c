@@ -219,8 +219,8 @@ static int sas_format_ok(const char *f)
     if (i < wstart && !is_alpha_c(f[i])) return 0;
     for (; i < wstart; i++)
         if (!is_alpha_c(f[i]) && !is_digit_c(f[i])) return 0;
-    if (wstart == dot && (wstart == 0 || f[wstart - 1] == '$') && dot == n) return 0; /* nothing usable */
-    return wstart <= 8 && !(wstart == 0 && dot == 0 && n <= 1);
+    if (wstart == (size_t)(f[0] == '$') && wstart == dot) return 0; /* neither a name nor a width */
+    return wstart <= 8;
 }
 
 /* ---------------------------------------------------------------- begin */
@@ -302,10 +302,15 @@ static dsj_status_t plan_column(xw_t *x, const dsj_column_t *c, size_t i, const 
     }
     if ((st = meta_text(x, c->label, label_max(x), i, "label", &xc->label, err)) != DSJ_OK) return st;
     if (c->display_format && c->display_format[0]) {
-        if (sas_format_ok(c->display_format)) xc->format = c->display_format;
+        int is_char_format = c->display_format[0] == '$';
+        const char *why = !sas_format_ok(c->display_format) ? "is not a SAS format XPT can hold"
+                          : is_char_format != (xc->kind == XK_CHAR)
+                              ? (is_char_format ? "is a character format on a numeric variable"
+                                                : "is a numeric format on a character variable")
+                              : NULL;
+        if (!why) xc->format = c->display_format;
         else if (dsj_emit(x->on_finding, x->finding_ctx, RULE_FORMAT, DSJ_SEV_WARNING, NULL, 0, 0, 0, NULL, 0, c->name,
-                          "displayFormat \"%s\" of column %s is not a SAS format XPT can hold: not written",
-                          c->display_format, c->name))
+                          "displayFormat \"%s\" of column %s %s: not written", c->display_format, c->name, why))
             return dsj_err(err, DSJ_E_ABORTED, "writing XPT stopped by the finding callback");
     }
     return DSJ_OK;
