@@ -452,6 +452,37 @@ static void test_large_values(void)
     free(big);
 }
 
+/* The output refuses bytes: the write error comes back from end (small data stays in the buffer until then). */
+static int refuse(void *ctx, const void *buf, size_t n)
+{
+    (void)ctx; (void)buf; (void)n;
+    return -1;
+}
+
+static void test_sink_failure(void)
+{
+    dsj_dataset_t *ds;
+    dsj_writer_options_t o;
+    dsj_writer_t *w;
+    dsj_sink_t *sink;
+    dsj_error_t e;
+    dsj_status_t st;
+    dsj_error_clear(&e);
+    ds = dsj_dataset_from_string(basic_json, strlen(basic_json), NULL, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+    dsj_writer_options_init(&o);
+    o.format = DSJ_FORMAT_DATASETXML;
+    sink = dsj_sink_new_callback(refuse, NULL, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sink);
+    w = dsj_writer_new(sink, &o, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    st = dsj_dataset_write(ds, w, &e);
+    CU_ASSERT_NOT_EQUAL(st, DSJ_OK);
+    CU_ASSERT_NOT_EQUAL(e.code, DSJ_OK);
+    dsj_writer_free(w);
+    dsj_dataset_free(ds);
+}
+
 /* ------------------------------------------------------------ driver */
 
 static int drive(const char *in, const char *out, const char *define_path)
@@ -507,6 +538,7 @@ int main(int argc, char **argv)
         {"no studyOID and no define: clear error", test_missing_study_oid},
         {"bad UTF-8 and forbidden characters: error naming row and column, no file", test_bad_values},
         {"values larger than the output buffer", test_large_values},
+        {"output write failure is an error", test_sink_failure},
         {NULL, NULL}};
     int rc;
     if (argc >= 4 && strcmp(argv[1], "--convert") == 0) return drive(argv[2], argv[3], argc >= 5 ? argv[4] : NULL);
