@@ -106,6 +106,17 @@ fi
 measure check-10-rules "$BIN" check --rules "$HERE/check-rules.json" "$JSON"
 measure convert-ndjson "$BIN" convert "$JSON" "$OUT/out.ndjson"
 measure convert-dsjc "$BIN" convert "$JSON" "$OUT/out.dsjc"
+# XPT (issue 7): the same rows as an XPORT v5 file written once by dsjson (through ReadStat), read back to
+# Dataset-JSON beside ReadStat's own command-line tool writing CSV (docs/xpt.md)
+if [ ! -s "$DATA/lb.xpt" ]; then
+    "$BIN" convert "$JSON" "$DATA/lb.xpt.tmp.xpt" >/dev/null 2>&1 && mv "$DATA/lb.xpt.tmp.xpt" "$DATA/lb.xpt"
+fi
+if [ -s "$DATA/lb.xpt" ]; then
+    measure xpt-to-json "$BIN" convert "$DATA/lb.xpt" "$OUT/out.json"
+    if command -v readstat >/dev/null 2>&1; then
+        measure readstat-xpt-csv readstat "$DATA/lb.xpt" "$OUT/out.csv"
+    fi
+fi
 
 # ---- report
 MODEL=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')
@@ -153,4 +164,9 @@ awk '
         printf "- convert to ndjson <= 1.5 x validate: %.3f s vs %.3f s (ratio %.2f): %s\n",
                t["convert-ndjson"], t["validate-json"], ratio(t["convert-ndjson"], t["validate-json"]),
                verdict(ex["convert-ndjson"] == 0 && t["convert-ndjson"] <= 1.5 * t["validate-json"])
+        if ("xpt-to-json" in t && "readstat-xpt-csv" in t)
+            printf "- convert XPT to JSON no slower than readstat XPT to CSV: %.3f s vs %.3f s (ratio %.2f): %s; peak RSS %.1f MiB vs %.1f MiB\n",
+                   t["xpt-to-json"], t["readstat-xpt-csv"], ratio(t["xpt-to-json"], t["readstat-xpt-csv"]),
+                   verdict(ex["xpt-to-json"] == 0 && t["xpt-to-json"] <= t["readstat-xpt-csv"]),
+                   rss["xpt-to-json"] / 1024, rss["readstat-xpt-csv"] / 1024
     }' "$RES"
