@@ -1,8 +1,9 @@
 # libdsjson build.  `make demo` and `make check` install missing build
 # dependencies (Debian/apt-get) first, then build and run.
 #
-# Targets: all deps lib tools check demo bench fuzz install uninstall clean
-# Variables: PREFIX (/usr/local), DESTDIR, CC, CFLAGS_EXTRA, CORPUS (../shared/corpus)
+# Targets: all deps lib tools check demo bench fuzz sanitize fuzz-smoke install uninstall clean
+# Variables: PREFIX (/usr/local), DESTDIR, CC, CFLAGS_EXTRA, CORPUS (../shared/corpus),
+#            FUZZ_SECONDS (60, per harness), FUZZ_CC (clang), FUZZ_JOBS (2)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -14,7 +15,8 @@ SOVER   := 0
 
 PKGS    := libxml-2.0 json-c libpcre2-8 zlib
 DEBPKGS := gcc make pkg-config libxml2-dev libjson-c-dev libpcre2-dev libcunit1-dev zlib1g-dev \
-           libxml2-utils python3 python3-jsonschema libreadstat-dev readstat
+           libxml2-utils python3 python3-jsonschema libreadstat-dev readstat \
+           clang libclang-rt-14-dev
 
 # pkg-config is only asked once dependencies are known to exist.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -42,7 +44,7 @@ DSJSON := $(BUILD)/dsjson
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib tools check unit-tests cli-tests suite-tests corpus-tests demo bench fuzz \
-        install uninstall clean
+        fuzz-build fuzz-harnesses fuzz-smoke sanitize check-bins install uninstall clean
 
 all: deps
 	@$(MAKE) --no-print-directory lib tools
@@ -87,8 +89,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h $(STATIC) | $(DEPS_STAMP
 check: deps
 	@$(MAKE) --no-print-directory lib tools $(UNIT_BIN)
 	@$(MAKE) --no-print-directory unit-tests suite-tests cli-tests corpus-tests
-	@echo "make check: all test groups passed (unit, suites, cli, corpus)"
-	@echo "groups: 4 passed, 0 failed"
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory sanitize
+	@echo "make check: all test groups passed (unit, suites, cli, corpus, fuzz smoke, sanitizers)"
+	@echo "groups: 6 passed, 0 failed"
+
+# Everything the tests run, for one BUILD (used by `make sanitize` with BUILD=$(SAN_BUILD)).
+check-bins: $(DSJSON) $(UNIT_BIN)
 
 unit-tests: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -112,8 +119,52 @@ bench: deps
 	@$(MAKE) --no-print-directory lib tools
 	@sh tests/bench/run.sh $(DSJSON)
 
+# ---------------------------------------------------------------- sanitizers
+# The library, the CLI and the unit tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer into $(SAN_BUILD), then the unit, suite and CLI
+# tests run on them (tests/sanitize.sh).  Uses $(CC) (gcc is enough).
+SAN_BUILD  ?= build-asan
+SAN_CFLAGS ?= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" check-bins
+	@sh tests/sanitize.sh $(SAN_BUILD)
+
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer harnesses tests/fuzz/fuzz_*.c, built with clang against a copy of
+# the library compiled with ASan+UBSan into $(FUZZ_BUILD); tests/fuzz/run.sh
+# makes the seed corpora (build/fuzz-seeds, from testdata/ and the dsjson
+# writers) and runs each harness FUZZ_SECONDS seconds (docs/reliability.md).
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) -Ilibdsjson $(PKG_CFLAGS)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libdsjson.a
+	@$(MAKE) --no-print-directory fuzz-harnesses
+
+fuzz-harnesses: $(FUZZ_BIN)
+
+$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libdsjson.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libdsjson.a $(LDLIBS)
+
 fuzz: deps
-	@sh tests/fuzz/run.sh
+	@$(MAKE) --no-print-directory lib tools fuzz-build
+	@sh tests/fuzz/run.sh $(DSJSON) $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
+
+# A few seconds per harness; skipped with a message when clang/libFuzzer is missing.
+fuzz-smoke: deps
+	@if sh tests/fuzz/have-libfuzzer.sh $(FUZZ_CC); then \
+	    $(MAKE) --no-print-directory lib tools fuzz-build && \
+	    sh tests/fuzz/run.sh $(DSJSON) $(FUZZ_BUILD) $${FUZZ_SMOKE_SECONDS:-3} $(FUZZ_JOBS); \
+	else echo "fuzz smoke: skipped ($(FUZZ_CC) with libFuzzer is not available; make deps installs it)"; fi
 
 # ---------------------------------------------------------------- install
 install: all
@@ -137,4 +188,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/libdsjson
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -451,13 +451,17 @@ typedef struct dsj_reader_options {
     size_t max_depth;             /* JSON nesting limit (0 = default 64) */
     size_t max_string;            /* longest string/number token in bytes (0 = default 64 MiB) */
     size_t max_columns;           /* (0 = default 100000) */
-    size_t max_line;              /* NDJSON line length in bytes (0 = default 256 MiB) */
+    size_t max_line;              /* NDJSON line length in bytes, and any run of white space, in
+                                     every format (0 = default 256 MiB) */
     /* Formats other than Dataset-JSON (DSJ_FORMAT_DATASETXML, _XPT, _SAS7BDAT): */
     const struct dsj_define *define; /* Define-XML giving column metadata and types [borrowed]:
                                         required for Dataset-XML, optional for XPT/SAS (variables
                                         are matched to it by name, mismatches reported) */
     const char *encoding;         /* XPT/SAS text encoding (iconv name); NULL = from the file, else
                                      WINDOWS-1252 [borrowed for the call to dsj_reader_new] */
+    /* More hard limits of the Dataset-JSON reader (docs/reliability.md): */
+    size_t max_number;            /* longest number token in bytes (0 = default 4096) */
+    size_t max_row_bytes;         /* JSON/NDJSON: text of one row's cells in bytes (0 = default 256 MiB) */
 } dsj_reader_options_t;
 
 /** Fill with defaults (all zero = defaults). */

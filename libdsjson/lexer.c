@@ -40,6 +40,8 @@ int dsj_lex_init(dsj_lexer_t *lx, dsj_source_t *src, const char *name, size_t bu
     lx->line = 1;
     lx->max_depth = 64;
     lx->max_string = (size_t)64 << 20;
+    lx->max_number = 4096;
+    lx->max_ws = (uint64_t)256 << 20;
     dsj_buf_init(&lx->scratch);
     dsj_buf_init(&lx->ptrtmp);
     if (!lx->buf || !lx->name) {
@@ -174,10 +176,17 @@ int dsj_lex_fill(dsj_lexer_t *lx, size_t need)
 
 int dsj_lex_ws_slow(dsj_lexer_t *lx)
 {
+    uint64_t start = dsj_lex_offset(lx);
     for (;;) {
         unsigned char c;
         if (lx->pos >= lx->end) {
             if (lx->eof) return DSJ_LEX_EOF;
+            /* Checked once per buffer refill: a gigabyte of blanks (a zip bomb) ends early. */
+            if (DSJ_UNLIKELY(dsj_lex_offset(lx) - start > lx->max_ws)) {
+                (void)dsj_lex_fail(lx, DSJ_E_LIMIT, start, "white space longer than the limit of %llu bytes",
+                                   (unsigned long long)lx->max_ws);
+                return DSJ_LEX_ERR;
+            }
             if (dsj_lex_fill(lx, 1) != 0) return DSJ_LEX_ERR;
             if (lx->pos >= lx->end) return DSJ_LEX_EOF;
         }
@@ -452,8 +461,8 @@ dsj_status_t dsj_lex_number(dsj_lexer_t *lx, dsj_buf_t *out, int *is_int)
         if (q != p) {
             if (dsj_lex_arena_put(o, p, (size_t)(q - p)) != 0) return dsj_lex_fail(lx, DSJ_E_NOMEM, start, "out of memory");
             lx->pos += (size_t)(q - p);
-            if (DSJ_UNLIKELY(o->len - from > lx->max_string))
-                return dsj_lex_fail(lx, DSJ_E_LIMIT, start, "number longer than the limit of %zu bytes", lx->max_string);
+            if (DSJ_UNLIKELY(o->len - from > lx->max_number))
+                return dsj_lex_fail(lx, DSJ_E_LIMIT, start, "number longer than the limit of %zu bytes", lx->max_number);
         }
         if (q < e) break;
         if (dsj_lex_fill(lx, 1) != 0) return lx->error.code;

@@ -48,6 +48,8 @@ struct dsj_lexer {
     unsigned flags;             /* DSJ_READ_* */
     size_t max_depth;
     size_t max_string;
+    size_t max_number;          /* longest number token */
+    uint64_t max_ws;            /* longest run of white space (DSJ_E_LIMIT beyond) */
     int quiet;                  /* >0: suppress findings (second pass over the same bytes) */
     dsj_finding_cb on_finding;
     void *finding_ctx;
@@ -157,7 +159,7 @@ static inline dsj_status_t dsj_lex_number_fast(dsj_lexer_t *lx, dsj_buf_t *out, 
 {
     const unsigned char *p = lx->buf + lx->pos, *e = lx->buf + lx->end, *q = p;
     while (q < e && dsj_lex_number_char(*q)) q++;
-    if (DSJ_LIKELY(q < e && (size_t)(q - p) <= lx->max_string) &&
+    if (DSJ_LIKELY(q < e && (size_t)(q - p) <= lx->max_number) &&
         dsj_lex_number_valid((const char *)p, (size_t)(q - p), is_int) &&
         dsj_lex_arena_put(out, p, (size_t)(q - p)) == 0) {
         lx->pos = (size_t)(q - lx->buf);

@@ -557,6 +557,9 @@ static dsj_status_t parse_row(dsj_reader_t *r)
             return row_error(r, c, "a value");
         }
         n++;
+        if (DSJ_UNLIKELY(arena->len > r->opts.max_row_bytes))
+            return dsj_lex_fail(lx, DSJ_E_LIMIT, off, "row %" PRIu64 " is larger than the limit of %zu bytes",
+                                r->nrows, r->opts.max_row_bytes);
         if (DSJ_UNLIKELY(r->format_ndjson) && dsj_lex_offset(lx) - lx->line_start > r->opts.max_line)
             return dsj_lex_fail(lx, DSJ_E_LIMIT, dsj_lex_offset(lx), "NDJSON line longer than the limit of %zu bytes",
                                 r->opts.max_line);
@@ -768,6 +771,8 @@ static void apply_defaults(dsj_reader_options_t *o)
     if (!o->max_string) o->max_string = (size_t)64 << 20;
     if (!o->max_columns) o->max_columns = 100000;
     if (!o->max_line) o->max_line = (size_t)256 << 20;
+    if (!o->max_number) o->max_number = 4096;
+    if (!o->max_row_bytes) o->max_row_bytes = (size_t)256 << 20;
 }
 
 /* After the root object of a document without a rows member: metadata-only JSON,
@@ -974,6 +979,8 @@ dsj_reader_t *dsj_reader_new(dsj_source_t *src, const dsj_reader_options_t *opts
     r->str_stop = dsj_lex_string_stops(r->opts.flags);
     r->lx.max_depth = r->opts.max_depth;
     r->lx.max_string = r->opts.max_string;
+    r->lx.max_number = r->opts.max_number;
+    r->lx.max_ws = r->opts.max_line;
     r->lx.on_finding = r->opts.on_finding;
     r->lx.finding_ctx = r->opts.finding_ctx;
     r->lx.pointer_fn = reader_pointer;

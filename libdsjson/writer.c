@@ -485,6 +485,17 @@ dsj_status_t dsj_writer_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error
 
 /* ---------------------------------------------------------------- other formats */
 
+/* Conversion findings for a backend: the 1.0 -> 1.1 "lost" warnings for referenceData and asOfDateTime are
+   dropped, since both are carried past 1.1 to the backend (Dataset-XML has them). ctx: the writer. */
+static int backend_conv_finding(const dsj_finding_t *f, void *ctx)
+{
+    dsj_writer_t *w = ctx;
+    if (w->o.format == DSJ_FORMAT_DATASETXML && f->rule && strcmp(f->rule, "DSJ-CONVERT-LOSS") == 0 && f->pointer &&
+        (strcmp(f->pointer, "/referenceData") == 0 || strcmp(f->pointer, "/asOfDateTime") == 0))
+        return 0;
+    return w->o.on_finding ? w->o.on_finding(f, w->o.finding_ctx) : 0;
+}
+
 /* Metadata converted to 1.1 (the plan turns 1.0 cells into 1.1 ones), then the backend's begin. */
 static dsj_status_t backend_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_error_t *err)
 {
@@ -492,7 +503,7 @@ static dsj_status_t backend_begin(dsj_writer_t *w, const dsj_meta_t *meta, dsj_e
     dsj_status_t st;
     if (in_v != DSJ_V1_0 && in_v != DSJ_V1_1)
         return fail(w, err, DSJ_E_ARG, "the metadata has no Dataset-JSON version (1.0 or 1.1)%s", NULL);
-    st = dsj_convert_meta(meta, DSJ_V1_1, &w->meta, &w->plan, w->o.on_finding, w->o.finding_ctx, err);
+    st = dsj_convert_meta(meta, DSJ_V1_1, &w->meta, &w->plan, backend_conv_finding, w, err);
     if (st != DSJ_OK) { w->state = ST_FAILED; return st; }
     /* 1.0 referenceData and asOfDateTime have exact Dataset-XML counterparts: keep them for the backend. */
     dsj_meta_set_reference_data(w->meta, dsj_meta_is_reference_data(meta));

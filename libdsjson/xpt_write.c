@@ -28,7 +28,9 @@
 #include <limits.h>
 #include <math.h>
 #include <readstat.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #define RULE_TRUNCATE "XPT-TRUNCATE"
 #define RULE_FORMAT "XPT-FORMAT"
@@ -63,6 +65,7 @@ typedef struct xw {
     xcol_t *cols;                /* [owned] */
     size_t ncols;
     char table[40];              /* member name */
+    time_t stamp;                /* the header's date and time; 0 = now */
     char *ds_label;              /* Windows-1252 [owned] */
     int has_records;
     int64_t records;
@@ -71,6 +74,7 @@ typedef struct xw {
     uint64_t row;                /* 1-based number of the row being written */
     dsj_buf_t text;              /* a converted text value */
     dsj_buf_t tmp;               /* NUL-terminated copies of cells */
+    dsj_buf_t srow;              /* one spooled row */
 } xw_t;
 
 /* Limits of the two versions. */
@@ -215,8 +219,8 @@ static int sas_format_ok(const char *f)
     if (i < wstart && !is_alpha_c(f[i])) return 0;
     for (; i < wstart; i++)
         if (!is_alpha_c(f[i]) && !is_digit_c(f[i])) return 0;
-    if (wstart == dot && (wstart == 0 || f[wstart - 1] == '$') && dot == n) return 0; /* nothing usable */
-    return wstart <= 8 && !(wstart == 0 && dot == 0 && n <= 1);
+    if (wstart == (size_t)(f[0] == '$') && wstart == dot) return 0; /* neither a name nor a width */
+    return wstart <= 8;
 }
 
 /* ---------------------------------------------------------------- begin */
@@ -298,13 +302,40 @@ static dsj_status_t plan_column(xw_t *x, const dsj_column_t *c, size_t i, const 
     }
     if ((st = meta_text(x, c->label, label_max(x), i, "label", &xc->label, err)) != DSJ_OK) return st;
     if (c->display_format && c->display_format[0]) {
-        if (sas_format_ok(c->display_format)) xc->format = c->display_format;
+        int is_char_format = c->display_format[0] == '$';
+        const char *why = !sas_format_ok(c->display_format) ? "is not a SAS format XPT can hold"
+                          : is_char_format != (xc->kind == XK_CHAR)
+                              ? (is_char_format ? "is a character format on a numeric variable"
+                                                : "is a numeric format on a character variable")
+                              : NULL;
+        if (!why) xc->format = c->display_format;
         else if (dsj_emit(x->on_finding, x->finding_ctx, RULE_FORMAT, DSJ_SEV_WARNING, NULL, 0, 0, 0, NULL, 0, c->name,
-                          "displayFormat \"%s\" of column %s is not a SAS format XPT can hold: not written",
-                          c->display_format, c->name))
+                          "displayFormat \"%s\" of column %s %s: not written", c->display_format, c->name, why))
             return dsj_err(err, DSJ_E_ABORTED, "writing XPT stopped by the finding callback");
     }
     return DSJ_OK;
+}
+
+/* "YYYY-MM-DDThh:mm:ss..." as a local time (ReadStat prints the header's date with localtime,
+   so the same fields come back); 0 when s is not such a text. */
+static time_t local_stamp(const char *s)
+{
+    struct tm tm;
+    int y, mo, d, h, mi, se;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) != 6) return 0;
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return 0;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    tm.tm_isdst = -1;
+    {
+        time_t t = mktime(&tm);
+        return t == (time_t)-1 ? 0 : t;
+    }
 }
 
 /* Create the ReadStat writer with the planned variables and write the header (rows = records). */
@@ -317,6 +348,8 @@ static dsj_status_t start_readstat(xw_t *x, dsj_error_t *err)
     if ((e = readstat_writer_set_file_format_version(x->rw, (uint8_t)x->version)) != READSTAT_OK)
         return rs_error(x, err, e, "version");
     if ((e = readstat_writer_set_table_name(x->rw, x->table)) != READSTAT_OK) return rs_error(x, err, e, "dataset name");
+    if (x->stamp && (e = readstat_writer_set_file_timestamp(x->rw, x->stamp)) != READSTAT_OK)
+        return rs_error(x, err, e, "timestamp");
     if (x->ds_label && (e = readstat_writer_set_file_label(x->rw, x->ds_label)) != READSTAT_OK)
         return rs_error(x, err, e, "dataset label");
     for (i = 0; i < x->ncols; i++) {
@@ -356,6 +389,10 @@ static dsj_status_t xw_begin(void *ctx, const dsj_meta_t *meta, dsj_sink_t *sink
     }
     for (i = 0; ds[i] && i < name_max(x); i++) x->table[i] = (char)((ds[i] >= 'a' && ds[i] <= 'z') ? ds[i] - 32 : ds[i]);
     x->table[i] = '\0';
+    /* the header's date: when the data last changed (the XPT reader puts the XPT's own date
+       there, so a round trip keeps it), else when the Dataset-JSON was made, else now */
+    x->stamp = local_stamp(dsj_meta_get(meta, DSJ_META_DB_LAST_MODIFIED_DATETIME));
+    if (!x->stamp) x->stamp = local_stamp(dsj_meta_get(meta, DSJ_META_CREATION_DATETIME));
     if ((st = meta_text(x, dsj_meta_get(meta, DSJ_META_LABEL), DATASET_LABEL_MAX, (size_t)-1, "dataset label",
                         &x->ds_label, err)) != DSJ_OK)
         return st;
@@ -515,17 +552,23 @@ static dsj_status_t conv_text(xw_t *x, size_t i, const dsj_cell_t *c, dsj_error_
     return DSJ_OK;
 }
 
-/* Spool record of one cell: 'M' (missing), 'D' + 8 bytes (double), 'T' + 4-byte length + bytes. */
+/* Spool record of one cell, appended to x->srow: 'M' (missing), 'D' + 8 bytes (double),
+   'T' + 4-byte length + bytes.  A row goes to the file as a 4-byte length and its cells. */
 static int spool_cell(xw_t *x, const xcol_t *xc, const xval_t *v)
 {
-    FILE *f = x->spool;
-    if (v->missing) return putc('M', f) == EOF ? -1 : 0;
-    if (xc->kind != XK_CHAR) return (putc('D', f) == EOF || fwrite(&v->d, sizeof v->d, 1, f) != 1) ? -1 : 0;
+    dsj_buf_t *b = &x->srow;
+    if (v->missing) return dsj_buf_putc(b, 'M');
+    if (xc->kind != XK_CHAR) return dsj_buf_putc(b, 'D') || dsj_buf_append(b, &v->d, sizeof v->d);
     {
         uint32_t n = (uint32_t)x->text.len;
-        if (putc('T', f) == EOF || fwrite(&n, sizeof n, 1, f) != 1) return -1;
-        return n && fwrite(x->text.data, 1, n, f) != n ? -1 : 0;
+        return dsj_buf_putc(b, 'T') || dsj_buf_append(b, &n, sizeof n) || dsj_buf_append(b, x->text.data, n);
     }
+}
+
+static int spool_row(xw_t *x)
+{
+    uint32_t n = (uint32_t)x->srow.len;
+    return fwrite(&n, sizeof n, 1, x->spool) != 1 || fwrite(x->srow.data, 1, n, x->spool) != n ? -1 : 0;
 }
 
 /* Give one value to ReadStat (the row is open). */
@@ -557,6 +600,7 @@ static dsj_status_t xw_row(void *ctx, const dsj_row_t *row, dsj_error_t *err)
         return dsj_err(err, DSJ_E_MISMATCH, "writing XPT: more rows than the %lld records of the metadata",
                        (long long)x->records);
     if (!x->spool && (e = readstat_begin_row(x->rw)) != READSTAT_OK) return rs_error(x, err, e, "row");
+    dsj_buf_reset(&x->srow);
     for (i = 0; i < x->ncols; i++) {
         const dsj_cell_t *c = &row->cells[i];
         xval_t v;
@@ -566,12 +610,13 @@ static dsj_status_t xw_row(void *ctx, const dsj_row_t *row, dsj_error_t *err)
         else st = x->cols[i].kind == XK_CHAR ? conv_text(x, i, c, err) : conv_numeric(x, i, c, &v, err);
         if (st != DSJ_OK) return st;
         if (x->spool) {
-            if (spool_cell(x, &x->cols[i], &v))
-                return dsj_err(err, DSJ_E_IO, "writing XPT: writing the temporary row file failed: %s", strerror(errno));
+            if (spool_cell(x, &x->cols[i], &v)) return dsj_err(err, DSJ_E_NOMEM, "out of memory");
         } else if ((st = insert_value(x, i, &v, err)) != DSJ_OK) {
             return st;
         }
     }
+    if (x->spool && spool_row(x))
+        return dsj_err(err, DSJ_E_IO, "writing XPT: writing the temporary row file failed: %s", strerror(errno));
     if (!x->spool && (e = readstat_end_row(x->rw)) != READSTAT_OK) return rs_error(x, err, e, "row");
     x->nrows++;
     return DSJ_OK;
@@ -590,29 +635,41 @@ static dsj_status_t replay_spool(xw_t *x, dsj_error_t *err)
         return dsj_err(err, DSJ_E_IO, "writing XPT: rereading the temporary row file failed: %s", strerror(errno));
     if ((st = start_readstat(x, err)) != DSJ_OK) return st;
     for (r = 0; r < x->nrows; r++) {
+        uint32_t n;
+        const char *p, *end;
         x->row = r + 1;
+        dsj_buf_reset(&x->srow);
+        if (fread(&n, sizeof n, 1, f) != 1 || dsj_buf_reserve(&x->srow, (size_t)n + 1) ||
+            (n && fread(x->srow.data, 1, n, f) != n))
+            return dsj_err(err, DSJ_E_IO, "writing XPT: the temporary row file is short or damaged (row %llu)",
+                           (unsigned long long)x->row);
+        p = x->srow.data;
+        end = p + n;
         if ((e = readstat_begin_row(x->rw)) != READSTAT_OK) return rs_error(x, err, e, "row");
         for (i = 0; i < x->ncols; i++) {
             xval_t v;
-            int tag = getc(f);
+            char tag = p < end ? *p++ : 0;
             memset(&v, 0, sizeof v);
             if (tag == 'M') {
                 v.missing = 1;
-            } else if (tag == 'D') {
-                if (fread(&v.d, sizeof v.d, 1, f) != 1) tag = EOF;
-            } else if (tag == 'T') {
-                uint32_t n;
-                if (fread(&n, sizeof n, 1, f) != 1) tag = EOF;
+            } else if (tag == 'D' && end - p >= (ptrdiff_t)sizeof v.d) {
+                memcpy(&v.d, p, sizeof v.d);
+                p += sizeof v.d;
+            } else if (tag == 'T' && end - p >= (ptrdiff_t)sizeof n) {
+                uint32_t k;
+                memcpy(&k, p, sizeof k);
+                p += sizeof k;
+                if ((size_t)(end - p) < k) tag = 0;
                 else {
                     dsj_buf_reset(&x->text);
-                    if (dsj_buf_reserve(&x->text, (size_t)n + 1)) return dsj_err(err, DSJ_E_NOMEM, "out of memory");
-                    if (n && fread(x->text.data, 1, n, f) != n) tag = EOF;
-                    x->text.len = n;
-                    x->text.data[n] = '\0';
+                    if (dsj_buf_append(&x->text, p, k)) return dsj_err(err, DSJ_E_NOMEM, "out of memory");
+                    p += k;
                 }
+            } else {
+                tag = 0;
             }
-            if (tag != 'M' && tag != 'D' && tag != 'T')
-                return dsj_err(err, DSJ_E_IO, "writing XPT: the temporary row file is short or damaged (row %llu)",
+            if (!tag)
+                return dsj_err(err, DSJ_E_IO, "writing XPT: the temporary row file is damaged (row %llu)",
                                (unsigned long long)x->row);
             if ((st = insert_value(x, i, &v, err)) != DSJ_OK) return st;
         }
@@ -648,6 +705,7 @@ static void xw_free(void *ctx)
     dsj_free(x->ds_label);
     dsj_buf_free(&x->text);
     dsj_buf_free(&x->tmp);
+    dsj_buf_free(&x->srow);
     dsj_free(x);
 }
 
@@ -668,6 +726,7 @@ dsj_status_t dsj_xpt_writer_new(const dsj_writer_options_t *opts, const dsj_writ
     x->cd = (iconv_t)-1;
     dsj_buf_init(&x->text);
     dsj_buf_init(&x->tmp);
+    dsj_buf_init(&x->srow);
     *backend = &xpt_backend;
     *ctx = x;
     return DSJ_OK;

@@ -82,6 +82,29 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Parse a non-negative decimal integer option value; 0 on success, else prints a usage error and returns -1. */
 int cli_parse_count(const char *cmd, const char *opt, const char *text, uint64_t max, uint64_t *out);
 
+/* ------------------------------------------------------------------ reader limits
+ * --max-depth N, --max-string BYTES, --max-number BYTES, --max-columns N,
+ * --max-row-bytes BYTES, --max-line BYTES: the Dataset-JSON reader's hard
+ * limits (docs/reliability.md).  BYTES may end in K, M or G (binary units).
+ * A command lists CLI_LIMIT_OPTIONS in its option table, gives the ids it does
+ * not know to cli_limit_option, and calls cli_apply_limits on each
+ * dsj_reader_options_t after dsj_reader_options_init.  The values are kept for
+ * the run (in the CLI, not the library).
+ */
+#define CLI_OPT_LIMIT 1000
+#define CLI_LIMIT_OPTIONS \
+    {"max-depth", 0, 1, CLI_OPT_LIMIT + 0}, {"max-string", 0, 1, CLI_OPT_LIMIT + 1}, \
+    {"max-number", 0, 1, CLI_OPT_LIMIT + 2}, {"max-columns", 0, 1, CLI_OPT_LIMIT + 3}, \
+    {"max-row-bytes", 0, 1, CLI_OPT_LIMIT + 4}, {"max-line", 0, 1, CLI_OPT_LIMIT + 5}
+#define CLI_LIMIT_HELP \
+    "  --max-depth N, --max-string B, --max-number B, --max-columns N,\n" \
+    "  --max-row-bytes B, --max-line B\n" \
+    "                      raise or lower the reader's limits (defaults 64 levels,\n" \
+    "                      64M, 4096, 100000, 256M, 256M; docs/reliability.md)\n"
+/* Returns 0 when id is not a limit option, 1 when it was taken, -1 after a usage error. */
+int cli_limit_option(const cli_parser_t *p, int id);
+void cli_apply_limits(dsj_reader_options_t *ro);
+
 /* Output format for reports. */
 typedef enum cli_report_format { CLI_REPORT_TEXT = 0, CLI_REPORT_JSON = 1 } cli_report_format_t;
 /* "text" or "json"; 0 ok, -1 after printing a usage error. */

@@ -116,6 +116,49 @@ bad:
     return -1;
 }
 
+/* Reader limits given on the command line (0 = the library default). */
+static size_t cli_limits[6];
+
+int cli_limit_option(const cli_parser_t *p, int id)
+{
+    static const char *const names[6] = {"max-depth", "max-string", "max-number", "max-columns",
+                                         "max-row-bytes", "max-line"};
+    const char *s = p->value;
+    uint64_t v = 0, unit = 1;
+    int k = id - CLI_OPT_LIMIT;
+    if (k < 0 || k >= 6) return 0;
+    if (!s || !*s) goto bad;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (v > (UINT64_MAX - 9) / 10) goto bad;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    if (s == p->value) goto bad;
+    if (*s && k != 0 && k != 3) { /* byte counts take K, M, G */
+        if (*s == 'K' || *s == 'k') unit = 1024;
+        else if (*s == 'M' || *s == 'm') unit = 1024 * 1024;
+        else if (*s == 'G' || *s == 'g') unit = 1024 * 1024 * 1024;
+        else goto bad;
+        s++;
+    }
+    if (*s || v == 0 || v > (uint64_t)SIZE_MAX / unit) goto bad;
+    cli_limits[k] = (size_t)(v * unit);
+    return 1;
+bad:
+    cli_usage_error(p->cmd, "option '--%s' wants a number above 0%s, not '%s'", names[k],
+                    k != 0 && k != 3 ? " (bytes; K, M or G may follow)" : "", p->value ? p->value : "");
+    return -1;
+}
+
+void cli_apply_limits(dsj_reader_options_t *ro)
+{
+    if (cli_limits[0]) ro->max_depth = cli_limits[0];
+    if (cli_limits[1]) ro->max_string = cli_limits[1];
+    if (cli_limits[2]) ro->max_number = cli_limits[2];
+    if (cli_limits[3]) ro->max_columns = cli_limits[3];
+    if (cli_limits[4]) ro->max_row_bytes = cli_limits[4];
+    if (cli_limits[5]) ro->max_line = cli_limits[5];
+}
+
 int cli_parse_report_format(const char *cmd, const char *text, cli_report_format_t *out)
 {
     if (!strcmp(text, "text")) *out = CLI_REPORT_TEXT;

@@ -24,6 +24,7 @@ static const char check_help[] =
     "                      or one JSON document for the whole run\n"
     "  --max-findings N    show at most N findings in the whole run (default 1000,\n"
     "                      0 = no limit); the rest are counted\n"
+    CLI_LIMIT_HELP
     "  -h, --help          show this help\n"
     "\n"
     "Exit status: 0 no error-severity finding, 1 an error finding, 2 usage error,\n"
@@ -37,6 +38,7 @@ static const cli_option_t check_opts[] = {
     {"define", 0, 1, OPT_DEFINE},
     {"format", 0, 1, OPT_FORMAT},
     {"max-findings", 0, 1, OPT_MAX},
+    CLI_LIMIT_OPTIONS,
     {NULL, 0, 0, 0},
 };
 
@@ -170,7 +172,9 @@ int dsj_cmd_check(int argc, char **argv)
             }
             break;
         }
-        default: break;
+        default:
+            if (cli_limit_option(&p, id) < 0) { exit_code = DSJ_EXIT_USAGE; goto done; }
+            break;
         }
     }
     if (!rules_path) { exit_code = cli_usage_error("check", "missing --rules RULES.json"); goto done; }
@@ -218,6 +222,7 @@ int dsj_cmd_check(int argc, char **argv)
 
         dsj_error_clear(&err);
         dsj_reader_options_init(&ro);
+        cli_apply_limits(&ro);
         dsj_check_options_init(&co);
         co.file = files.paths[i];
         co.define = def;

@@ -65,6 +65,7 @@ static const char convert_help[] =
     "                    name); .xml files whose name starts with \"define\" and the\n"
     "                    --define file are skipped, given or found\n"
     "  --format FMT      with --out-dir: json, ndjson, dsjc, xml or xpt\n"
+    CLI_LIMIT_HELP
     "  -h, --help        show this help\n"
     "\n"
     "Findings of the input (a value that does not fit its Define-XML type, an\n"
@@ -101,6 +102,7 @@ static const cli_option_t convert_opts[] = {
     {"sas-dates-as-numbers", 0, 0, OPT_SASDATES},
     {"xpt-version", 0, 1, OPT_XPTVER},
     {"truncate", 0, 0, OPT_TRUNCATE},
+    CLI_LIMIT_OPTIONS,
     {NULL, 0, 0, 0},
 };
 
@@ -545,7 +547,9 @@ int dsj_cmd_convert(int argc, char **argv)
             break;
         case OPT_TRUNCATE: o.truncate = 1; break;
         case CLI_OPERAND: ops[nops++] = p.operand; break;
-        default: break;
+        default:
+            if (cli_limit_option(&p, id) < 0) { rc = DSJ_EXIT_USAGE; goto done; }
+            break;
         }
     }
     if (o.encoding && !o.encoding[0]) {

@@ -173,6 +173,7 @@ void conv_one(conv_run_t *run, const char *in, dsj_format_t in_fmt, const char *
     }
 
     dsj_reader_options_init(&ro);
+    cli_apply_limits(&ro);
     ro.on_finding = conv_finding;
     ro.finding_ctx = &ctx;
     if (!in_json) { /* Dataset-JSON inputs keep sniffing their container from the content */

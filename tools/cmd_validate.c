@@ -29,6 +29,7 @@ static const char validate_help[] =
     "                      0 = no limit); the rest are counted\n"
     "  --lenient           read elided array elements ([1,,2]) as null, with a\n"
     "                      warning, instead of a syntax error\n"
+    CLI_LIMIT_HELP
     "  -j, --jobs N        check up to N files at the same time (threads; default 1);\n"
     "                      the report is the same, in the same order, as with 1\n"
     "  -h, --help          show this help\n"
@@ -54,6 +55,7 @@ static const cli_option_t validate_opts[] = {
     {"lenient", 0, 0, OPT_LENIENT},
     {"no-define-ref", 0, 0, OPT_NO_REF},
     {"jobs", 'j', 1, OPT_JOBS},
+    CLI_LIMIT_OPTIONS,
     {NULL, 0, 0, 0},
 };
 
@@ -220,6 +222,7 @@ static void validate_file(const char *path, unsigned read_flags, define_ctx_t *d
     dsj_error_clear(&res->err);
 
     dsj_reader_options_init(&ro);
+    cli_apply_limits(&ro);
     ro.flags = read_flags;
     ro.on_finding = cli_collect_finding;
     ro.finding_ctx = c;
@@ -612,7 +615,9 @@ int dsj_cmd_validate(int argc, char **argv)
             }
             break;
         }
-        default: break;
+        default:
+            if (cli_limit_option(&p, id) < 0) { run.exit_code = DSJ_EXIT_USAGE; goto out; }
+            break;
         }
     }
     if (nin == 0) {

@@ -322,6 +322,9 @@ for x in "$@"; do
         readstat_csv "$W/$b.$mode.xpt" "$W/$b.$mode.csv"
         compare csv "$W/$b.orig.csv" "$W/$b.$mode.csv" $mode "$b round trip ($mode), readstat CSV"
         compare xpt "$x" "$W/$b.$mode.xpt" $mode "$b round trip ($mode), values and variables"
+        readstat "$x" 2>&1 | grep -v '^Rows' >"$W/m1"
+        readstat "$W/$b.$mode.xpt" 2>&1 | grep -v '^Rows' >"$W/m2"
+        if cmp -s "$W/m1" "$W/m2"; then ok; else ko "$b round trip ($mode): readstat's summary differs:"; diff "$W/m1" "$W/m2" | head -8; fi
     done
     n=$((n + 1))
 done

@@ -227,6 +227,14 @@ static void test_v10_reference_data(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_STRING_EQUAL(x, want);
     if (strcmp(x, want) != 0) printf("\n--- got:\n%s", x);
+    /* both are carried to Dataset-XML: no 1.0 -> 1.1 "dropped" warning for them */
+    {
+        size_t i;
+        for (i = 0; i < dsj_findings_count(g_findings); i++) {
+            const dsj_finding_t *f = dsj_findings_get(g_findings, i);
+            CU_ASSERT_FALSE(f->pointer && (!strcmp(f->pointer, "/referenceData") || !strcmp(f->pointer, "/asOfDateTime")));
+        }
+    }
     free(x);
 }
 

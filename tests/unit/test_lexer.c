@@ -269,9 +269,34 @@ static void test_string_limit(void)
     CU_ASSERT_EQUAL(dsj_lex_string(&f.lx, NULL), DSJ_E_LIMIT);
     CU_ASSERT_EQUAL(f.lx.error.offset, 0);
     fx_close(&f);
+    /* numbers have their own limit (max_number), not max_string */
     fx_open(&f, text + 19, strlen(text + 19), 5, 0);
     f.lx.max_string = 10;
+    CU_ASSERT_EQUAL(dsj_lex_number(&f.lx, NULL, &is_int), DSJ_OK);
+    fx_close(&f);
+    fx_open(&f, text + 19, strlen(text + 19), 5, 0);
+    f.lx.max_number = 10;
     CU_ASSERT_EQUAL(dsj_lex_number(&f.lx, NULL, &is_int), DSJ_E_LIMIT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f.lx.error.text, "number longer than the limit of 10 bytes"));
+    fx_close(&f);
+}
+
+/* A run of white space longer than max_ws (checked at each buffer refill) is DSJ_E_LIMIT. */
+static void test_ws_limit(void)
+{
+    fixture_t f;
+    char text[200];
+    memset(text, ' ', 150);
+    memcpy(text + 150, "[1]", 4);
+    fx_open(&f, text, strlen(text), 16, 0);
+    f.lx.max_ws = 64;
+    CU_ASSERT_EQUAL(dsj_lex_ws(&f.lx), DSJ_LEX_ERR);
+    CU_ASSERT_EQUAL(f.lx.error.code, DSJ_E_LIMIT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f.lx.error.text, "white space longer than the limit of 64 bytes"));
+    fx_close(&f);
+    fx_open(&f, text, strlen(text), 16, 0);
+    f.lx.max_ws = 200;
+    CU_ASSERT_EQUAL(dsj_lex_ws(&f.lx), '[');
     fx_close(&f);
 }
 
@@ -287,6 +312,7 @@ int main(void)
         {"skip with raw capture", test_skip_and_capture},
         {"skip errors, lenient, depth", test_skip_errors},
         {"token length limit", test_string_limit},
+        {"white space run limit", test_ws_limit},
         {NULL, NULL}};
     return dsj_test_run("lexer", cases);
 }

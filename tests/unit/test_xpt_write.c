@@ -2,14 +2,18 @@
  * are written to a memory sink, then read back with ReadStat's own parser
  * (independent of the library's XPT reader) and checked value by value. */
 #include "test_util.h"
+#include "dsjson_define.h"
 
 #include <math.h>
+#include <time.h>
 #include <readstat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------ writing */
 
 /* Convert a Dataset-JSON text to XPT in memory.  Returns the status; *out [owned: free] on success. */
+static const dsj_define_t *the_define; /* given to the writer when set */
+
 static dsj_status_t json_to_xpt(const char *json, int version, int truncate, dsj_findings_t *fl, char **out,
                                 size_t *len, dsj_error_t *e)
 {
@@ -25,6 +29,7 @@ static dsj_status_t json_to_xpt(const char *json, int version, int truncate, dsj
     o.format = DSJ_FORMAT_XPT;
     o.xpt_version = version;
     o.truncate = truncate;
+    o.define = the_define;
     if (fl) { o.on_finding = dsj_findings_add; o.finding_ctx = fl; }
     w = dsj_writer_new(dsj_sink_new_memory(e), &o, e);
     if (!w) { dsj_reader_free(r); return e->code; }
@@ -45,6 +50,7 @@ static dsj_status_t json_to_xpt(const char *json, int version, int truncate, dsj
 typedef struct rb {
     char table[64], label[300];
     int version;
+    time_t created;
     int nvars, nrows;
     char name[MAXV][64], vlabel[MAXV][300], format[MAXV][64];
     int is_str[MAXV];
@@ -61,6 +67,7 @@ static int rb_meta(readstat_metadata_t *m, void *ctx)
     snprintf(b->table, sizeof b->table, "%s", t ? t : "");
     snprintf(b->label, sizeof b->label, "%s", l ? l : "");
     b->version = readstat_get_file_format_version(m);
+    b->created = readstat_get_creation_time(m);
     return READSTAT_HANDLER_OK;
 }
 
@@ -135,8 +142,8 @@ static const char basic_json[] =
     "{\"itemOID\":\"IT.F\",\"name\":\"ATM\",\"label\":\"Time\",\"dataType\":\"time\",\"targetDataType\":\"integer\",\"displayFormat\":\"TIME8.\"},"
     "{\"itemOID\":\"IT.G\",\"name\":\"FL\",\"label\":\"Flag\",\"dataType\":\"boolean\"},"
     "{\"itemOID\":\"IT.H\",\"name\":\"DEC\",\"label\":\"Decimal\",\"dataType\":\"decimal\",\"length\":8},"
-    "{\"itemOID\":\"IT.I\",\"name\":\"DTC\",\"label\":\"ISO date\",\"dataType\":\"date\",\"length\":10},"
-    "{\"itemOID\":\"IT.J\",\"name\":\"TXT\",\"label\":\"Text \\u00e9\",\"dataType\":\"string\",\"length\":6}],"
+    "{\"itemOID\":\"IT.I\",\"name\":\"DTC\",\"label\":\"ISO date\",\"dataType\":\"date\",\"length\":10,\"displayFormat\":\"DATE9.\"},"
+    "{\"itemOID\":\"IT.J\",\"name\":\"TXT\",\"label\":\"Text \\u00e9\",\"dataType\":\"string\",\"length\":6,\"displayFormat\":\"$CHAR6.\"}],"
     "\"rows\":["
     "[\"01-701-1015\",63,8.549999999999999,\"2014-01-02\",\"2014-01-02T10:30:00\",\"10:30:00\",true,\"1.50\",\"2014-01-02\",\"caf\\u00e9\\u20ac\"],"
     "[\"01-701-1023\",null,1e-9,\"1960-01-01\",\"1960-01-01T00:00:00.25\",\"00:00\",false,null,\"2014-01\",\"\"],"
@@ -154,6 +161,18 @@ static void test_basic_values(void)
     CU_ASSERT_STRING_EQUAL(b.table, "ADSL"); /* upper case member name */
     CU_ASSERT_STRING_EQUAL(b.label, "Subject Level");
     CU_ASSERT_EQUAL(b.version, 5);
+    {   /* the header's date is the metadata's (local time, as ReadStat prints it): same bytes every time */
+        struct tm tm;
+        char *x2;
+        size_t n2;
+        memset(&tm, 0, sizeof tm);
+        tm.tm_year = 125; tm.tm_mon = 0; tm.tm_mday = 2; tm.tm_hour = 3; tm.tm_min = 4; tm.tm_sec = 5;
+        tm.tm_isdst = -1;
+        CU_ASSERT_EQUAL(b.created, mktime(&tm));
+        CU_ASSERT_EQUAL_FATAL(json_to_xpt(basic_json, 5, 0, NULL, &x2, &n2, &e), DSJ_OK);
+        CU_ASSERT(n2 == n && memcmp(x, x2, n) == 0);
+        free(x2);
+    }
     CU_ASSERT_EQUAL_FATAL(b.nvars, 10);
     CU_ASSERT_EQUAL_FATAL(b.nrows, 3);
     CU_ASSERT_STRING_EQUAL(b.name[0], "USUBJID");
@@ -170,6 +189,8 @@ static void test_basic_values(void)
     CU_ASSERT_STRING_EQUAL(b.format[4], "E8601DT19");
     CU_ASSERT_STRING_EQUAL(b.format[5], "TIME8");
     CU_ASSERT_STRING_EQUAL(b.format[0], "");
+    CU_ASSERT_STRING_EQUAL(b.format[8], ""); /* a date format on text: left out (XPT-FORMAT warning) */
+    CU_ASSERT_STRING_EQUAL(b.format[9], "$CHAR6");
     /* row 1 */
     CU_ASSERT_STRING_EQUAL(b.str[0][0], "01-701-1015");
     CU_ASSERT_EQUAL(b.num[0][1], 63.0);
@@ -351,6 +372,28 @@ static void test_width_from_data(void)
     free(x);
 }
 
+/* No length in the column: the define's Length for its itemOID. */
+static void test_width_from_define(void)
+{
+    static const char j[] =
+        HEAD("VS", "T", "1") "\"columns\":[{\"itemOID\":\"IT.VS.VSORRES\",\"name\":\"VSORRES\",\"dataType\":\"string\"}],"
+        "\"rows\":[[\"abc\"]]}";
+    char *x;
+    size_t n;
+    dsj_error_t e;
+    rb_t b;
+    dsj_define_t *def = dsj_define_load("testdata/define/minimal21.xml", &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(def);
+    the_define = def;
+    CU_ASSERT_EQUAL_FATAL(json_to_xpt(j, 5, 0, NULL, &x, &n, &e), DSJ_OK);
+    the_define = NULL;
+    CU_ASSERT_EQUAL_FATAL(read_back(x, n, &b), 0);
+    CU_ASSERT_EQUAL(b.width[0], 20); /* Length="20" in the define */
+    CU_ASSERT_STRING_EQUAL(b.str[0][0], "abc");
+    free(x);
+    dsj_define_free(def);
+}
+
 static void test_not_cp1252(void)
 {
     char *x;
@@ -444,6 +487,7 @@ static void test_format_and_dataset_name(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "dataset name lb_long_name"));
     CU_ASSERT_EQUAL_FATAL(json_to_xpt(odd_format, 8, 0, fl, &x, &n, &e), DSJ_OK);
     CU_ASSERT(has_rule(fl, "XPT-FORMAT", "yyyy-MM-dd"));
+    CU_ASSERT_EQUAL(dsj_findings_count(fl), 1);
     CU_ASSERT_EQUAL_FATAL(read_back(x, n, &b), 0);
     CU_ASSERT_STRING_EQUAL(b.table, "LB_LONG_NAME");
     CU_ASSERT_STRING_EQUAL(b.format[0], "");
@@ -532,6 +576,7 @@ int main(void)
         {"long labels: error, --truncate, v8", test_long_label},
         {"201-byte values: error, --truncate, v8", test_long_value},
         {"width from the data when no length", test_width_from_data},
+        {"width from the define when no length", test_width_from_define},
         {"characters outside Windows-1252", test_not_cp1252},
         {"records absent, wrong, zero rows", test_records},
         {"bad cells named by row and column", test_bad_cells},
