@@ -129,9 +129,27 @@ static int put_cell(xpt_reader_t *x, size_t col, dsj_cell_kind_t kind, const cha
 
 static const char *conv_what(xpt_conv_t c)
 {
-    return c == XPT_CONV_DATE ? "date (days since 1960-01-01)"
-         : c == XPT_CONV_DATETIME ? "datetime (seconds since 1960-01-01T00:00:00)"
-         : "time (seconds since midnight, 0 to 86399)";
+    return c == XPT_CONV_DATE ? "a whole date (days since 1960-01-01)"
+         : c == XPT_CONV_DATETIME ? "a datetime (seconds since 1960-01-01T00:00:00, fractions only after 1960)"
+         : "a time (seconds since midnight, under 86400)";
+}
+
+/* A positive datetime or time with a fraction of a second: the whole seconds and the fraction's digits as
+   the number is written (sasnum rules), so "3471.5" gives ...T00:57:51.5.  Returns the length or -1. */
+static int seconds_with_fraction(xpt_conv_t conv, double d, unsigned nf, char *buf)
+{
+    char num[DSJ_SASNUM_BUFSIZE];
+    const char *dot;
+    int64_t whole = 0;
+    int n = dsj_sasnum_format(d, nf, num), r, i;
+    if (n < 0 || strpbrk(num, "eE-")) return -1;
+    dot = strchr(num, '.');
+    for (i = 0; num + i != (dot ? dot : num + n); i++) whole = whole * 10 + (num[i] - '0');
+    r = conv == XPT_CONV_DATETIME ? dsj_sas_datetime_to_iso(whole, buf) : dsj_sas_time_to_iso(whole, buf);
+    if (r < 0 || !dot) return r;
+    if ((size_t)r + strlen(dot) >= 32) return -1;
+    memcpy(buf + r, dot, strlen(dot) + 1);
+    return r + (int)strlen(dot);
 }
 
 static int numeric_cell(xpt_reader_t *x, size_t vi, double d)
@@ -157,9 +175,11 @@ static int numeric_cell(xpt_reader_t *x, size_t vi, double d)
             r = v->conv == XPT_CONV_DATE ? dsj_sas_date_to_iso(k, buf)
               : v->conv == XPT_CONV_DATETIME ? dsj_sas_datetime_to_iso(k, buf) : dsj_sas_time_to_iso(k, buf);
         }
+        else if (v->conv != XPT_CONV_DATE && d > 0 && d < 1e12)
+            r = seconds_with_fraction(v->conv, d, nf, buf);
         if (r >= 0) return put_cell(x, v->out, DSJ_CELL_STRING, buf, (size_t)r);
         n = dsj_sasnum_format(d, nf, buf);
-        if (pend(x, vi, "XPT-VALUE-DATE", DSJ_SEV_ERROR, "value %s of %s is not a whole %s in range: kept as a number", buf,
+        if (pend(x, vi, "XPT-VALUE-DATE", DSJ_SEV_ERROR, "value %s of %s is not %s in range: kept as a number", buf,
                  v->name, conv_what(v->conv))) return -1;
         break;
     case XPT_CONV_NUM_STRING:

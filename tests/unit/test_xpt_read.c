@@ -489,17 +489,25 @@ static void test_broken(void)
     {
         FILE *fp = fopen(tmp_path("frac.xpt"), "wb");
         readstat_writer_t *w = readstat_writer_init();
-        readstat_variable_t *d;
+        readstat_variable_t *d, *t;
         const dsj_row_t *row;
         readstat_set_data_writer(w, write_fp);
         d = readstat_add_variable(w, "ADT", READSTAT_TYPE_DOUBLE, 8);
         readstat_variable_set_format(d, "E8601DA10");
-        readstat_begin_writing_xport(w, fp, 2);
+        t = readstat_add_variable(w, "ADTM", READSTAT_TYPE_DOUBLE, 8);
+        readstat_variable_set_format(t, "E8601DT26.3");
+        readstat_begin_writing_xport(w, fp, 3);
         readstat_begin_row(w);
         readstat_insert_double_value(w, d, 100);
+        readstat_insert_double_value(w, t, 1900000000.125);
         readstat_end_row(w);
         readstat_begin_row(w);
         readstat_insert_double_value(w, d, 100.5);
+        readstat_insert_double_value(w, t, -0.5);
+        readstat_end_row(w);
+        readstat_begin_row(w);
+        readstat_insert_double_value(w, d, 3e6); /* year 10173 */
+        readstat_insert_double_value(w, t, 86400.25);
         readstat_end_row(w);
         readstat_end_writing(w);
         readstat_writer_free(w);
@@ -509,12 +517,21 @@ static void test_broken(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(r);
         CU_ASSERT_EQUAL(dsj_meta_column(dsj_reader_meta(r), 0)->data_type, DSJ_TYPE_DATE);
         CU_ASSERT_STRING_EQUAL(dsj_meta_column(dsj_reader_meta(r), 0)->display_format, "E8601DA10.");
+        CU_ASSERT_EQUAL(dsj_meta_column(dsj_reader_meta(r), 1)->data_type, DSJ_TYPE_DATETIME);
         CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &err), DSJ_ROW);
         CELL_IS(row->cells[0], DSJ_CELL_STRING, "1960-04-10");
+        CELL_IS(row->cells[1], DSJ_CELL_STRING, "2020-03-16T17:46:40.125"); /* a fraction of a second is kept */
         CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &err), DSJ_ROW);
         CELL_IS(row->cells[0], DSJ_CELL_NUMBER, "100.5");
-        CU_ASSERT_EQUAL(seen_rule(&seen, "XPT-VALUE-DATE"), 1);
+        CELL_IS(row->cells[1], DSJ_CELL_NUMBER, "-0.5");
+        CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &err), DSJ_ROW);
+        CELL_IS(row->cells[0], DSJ_CELL_INTEGER, "3000000");
+        CELL_IS(row->cells[1], DSJ_CELL_STRING, "1960-01-02T00:00:00.25");
+        CU_ASSERT_EQUAL(seen_rule(&seen, "XPT-VALUE-DATE"), 3);
         CU_ASSERT_EQUAL(seen.rows[1], 2);
+        CU_ASSERT_STRING_EQUAL(seen.rules[1], "XPT-VALUE-DATE");
+        CU_ASSERT_PTR_NOT_NULL(strstr(seen.msgs[1], "ADT"));
+        CU_ASSERT_EQUAL(seen.rows[3], 3);
         CU_ASSERT_EQUAL(dsj_reader_next(r, &row, &err), DSJ_DONE);
         dsj_reader_free(r);
     }
