@@ -462,6 +462,9 @@ typedef struct dsj_reader_options {
     /* More hard limits of the Dataset-JSON reader (docs/reliability.md): */
     size_t max_number;            /* longest number token in bytes (0 = default 4096) */
     size_t max_row_bytes;         /* JSON/NDJSON: text of one row's cells in bytes (0 = default 256 MiB) */
+    unsigned sas_ulps;            /* XPT/SAS numbers: the 15-significant-digit form is written when it reads
+                                     back within this many units in the last place (0 = default 1, at most
+                                     16); ignored with DSJ_READ_EXACT_NUMBERS (docs/xpt.md) */
 } dsj_reader_options_t;
 
 /** Fill with defaults (all zero = defaults). */

@@ -41,6 +41,18 @@ int dsj_sasnum_within_ulp(double a, double b)
     return nextafter(a, b) == b;
 }
 
+int dsj_sasnum_within_ulps(double a, double b, unsigned n)
+{
+    unsigned i;
+    if (a == b) return 1;
+    if (!isfinite(a) || !isfinite(b)) return 0;
+    for (i = 0; i < n; i++) {
+        a = nextafter(a, b);
+        if (a == b) return 1;
+    }
+    return 0;
+}
+
 /* printf's %.Ng with the exponent tidied ("1e-09" -> "1e-9", "1e+020" never happens). */
 static int print_g(double v, int digits, char *buf)
 {
@@ -73,7 +85,12 @@ int dsj_sasnum_format(double v, unsigned flags, char *buf)
     if (n < 0) return -1;
     back = strtod(buf, NULL);
     if (back == v) return n; /* a form of 15 digits or fewer is always the shortest exact one */
-    if (!(flags & DSJ_SASNUM_EXACT) && dsj_sasnum_within_ulp(back, v)) return n;
+    if (!(flags & DSJ_SASNUM_EXACT)) {
+        unsigned ulps = flags >> 8;
+        if (ulps == 0) ulps = 1;
+        if (ulps > 16) ulps = 16;
+        if (dsj_sasnum_within_ulps(back, v, ulps)) return n;
+    }
     n = print_g(v, 16, buf);
     if (n < 0) return -1;
     if (strtod(buf, NULL) == v) return n;

@@ -23,6 +23,8 @@
 
 enum { DSJ_SASNUM_BUFSIZE = 40 }; /* enough for any output, NUL included */
 enum { DSJ_SASNUM_EXACT = 1 };
+/* Default-mode tolerance in ULPs (1 when not given; at most 16), or'ed into flags. */
+#define DSJ_SASNUM_ULPS(n) ((unsigned)(n) << 8)
 
 /*
  * Write v into buf (at least DSJ_SASNUM_BUFSIZE bytes [borrowed: caller's]),
@@ -40,5 +42,7 @@ int dsj_sasnum_format_int(double v, char *buf);
 
 /* 1 when a and b are equal or adjacent doubles (one ULP apart), else 0. */
 int dsj_sasnum_within_ulp(double a, double b);
+/* 1 when b is reached from a in at most n steps to the next double towards b. */
+int dsj_sasnum_within_ulps(double a, double b, unsigned n);
 
 #endif /* DSJ_SASNUM_INTERNAL_H */

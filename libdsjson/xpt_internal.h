@@ -86,6 +86,7 @@ typedef struct xpt_reader {
     char *name;               /* [owned] file name for messages */
     dsj_format_t format;
     unsigned flags;           /* DSJ_READ_* */
+    unsigned sas_ulps;            /* opts->sas_ulps: number text tolerance (0 = 1) */
     dsj_finding_cb cb;
     void *cb_ctx;
     int fd;

@@ -156,7 +156,7 @@ static int numeric_cell(xpt_reader_t *x, size_t vi, double d)
 {
     const xpt_var_t *v = &x->vars[vi];
     char buf[DSJ_SASNUM_BUFSIZE + 8];
-    unsigned nf = (x->flags & DSJ_READ_EXACT_NUMBERS) ? DSJ_SASNUM_EXACT : 0;
+    unsigned nf = (x->flags & DSJ_READ_EXACT_NUMBERS) ? DSJ_SASNUM_EXACT : DSJ_SASNUM_ULPS(x->sas_ulps);
     int n, r;
     switch (v->conv) {
     case XPT_CONV_INTEGER:
@@ -412,6 +412,7 @@ dsj_status_t dsj_xpt_reader_open(dsj_source_t *src, dsj_format_t format, const d
     x->src = src;
     x->format = format;
     x->flags = opts ? opts->flags : 0;
+    x->sas_ulps = opts ? opts->sas_ulps : 0;
     x->cb = opts ? opts->on_finding : NULL;
     x->cb_ctx = opts ? opts->finding_ctx : NULL;
     dsj_buf_init(&x->conv);

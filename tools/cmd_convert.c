@@ -51,6 +51,9 @@ static const char convert_help[] =
     "  --exact-numbers   XPT/SAS input: always the shortest text that reads back as\n"
     "                    the same double (default: the 15-significant-digit form\n"
     "                    where it reads back within one unit in the last place)\n"
+    "  --ulps N          XPT/SAS input: use the 15-significant-digit form where it\n"
+    "                    reads back within N units in the last place (1 to 16,\n"
+    "                    default 1; 2 matches the official SDTM LB example)\n"
     "  --sas-dates-as-numbers\n"
     "                    XPT/SAS input: keep numbers with a SAS date, time or\n"
     "                    datetime format as numbers instead of ISO 8601 strings\n"
@@ -83,7 +86,7 @@ static const char convert_help[] =
 
 enum {
     OPT_HELP = 1, OPT_TO, OPT_PRETTY, OPT_ZLIB, OPT_LEVEL, OPT_DEFINE, OPT_KEEP, OPT_MAX, OPT_OUTDIR,
-    OPT_FORMAT, OPT_ENCODING, OPT_EXACT, OPT_SASDATES, OPT_XPTVER, OPT_TRUNCATE
+    OPT_FORMAT, OPT_ENCODING, OPT_EXACT, OPT_SASDATES, OPT_XPTVER, OPT_TRUNCATE, OPT_ULPS
 };
 
 static const cli_option_t convert_opts[] = {
@@ -102,6 +105,7 @@ static const cli_option_t convert_opts[] = {
     {"sas-dates-as-numbers", 0, 0, OPT_SASDATES},
     {"xpt-version", 0, 1, OPT_XPTVER},
     {"truncate", 0, 0, OPT_TRUNCATE},
+    {"ulps", 0, 1, OPT_ULPS},
     CLI_LIMIT_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -140,8 +144,8 @@ static void note_unused(const conv_opts_t *o, int any_xpt_in, dsj_format_t out_f
         fprintf(stderr, "dsjson convert: note: --dsjc-zlib and --level apply to .dsjc output only; ignored\n");
     if ((o->xpt_version || o->truncate) && out_fmt != DSJ_FORMAT_XPT)
         fprintf(stderr, "dsjson convert: note: --xpt-version and --truncate apply to .xpt output only; ignored\n");
-    if ((o->encoding || o->read_flags) && !any_xpt_in)
-        fprintf(stderr, "dsjson convert: note: --encoding, --exact-numbers and --sas-dates-as-numbers apply to "
+    if ((o->encoding || o->read_flags || o->sas_ulps) && !any_xpt_in)
+        fprintf(stderr, "dsjson convert: note: --encoding, --exact-numbers, --ulps and --sas-dates-as-numbers apply to "
                         ".xpt and .sas7bdat input only; ignored\n");
     if (o->define_path && any_json_in_only && dsj_format_is_dataset_json(out_fmt))
         fprintf(stderr, "dsjson convert: note: --define is not used between Dataset-JSON files (check a dataset "
@@ -546,6 +550,16 @@ int dsj_cmd_convert(int argc, char **argv)
             else { rc = cli_usage_error("convert", "option '--xpt-version' wants 5 or 8, not '%s'", p.value); goto done; }
             break;
         case OPT_TRUNCATE: o.truncate = 1; break;
+        case OPT_ULPS: {
+            uint64_t u = 0;
+            if (cli_parse_count("convert", "ulps", p.value, 16, &u) || u == 0) {
+                if (u == 0) cli_usage_error("convert", "option '--ulps' wants 1 to 16, not '%s'", p.value);
+                rc = DSJ_EXIT_USAGE;
+                goto done;
+            }
+            o.sas_ulps = (unsigned)u;
+            break;
+        }
         case CLI_OPERAND: ops[nops++] = p.operand; break;
         default:
             if (cli_limit_option(&p, id) < 0) { rc = DSJ_EXIT_USAGE; goto done; }

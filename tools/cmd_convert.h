@@ -15,6 +15,7 @@ typedef struct conv_opts {
     const char *define_path;        /* its path [borrowed from argv] */
     const char *encoding;           /* XPT/SAS input encoding [borrowed from argv]; NULL = default */
     unsigned read_flags;            /* DSJ_READ_EXACT_NUMBERS, DSJ_READ_SAS_DATES_AS_NUMBERS */
+    unsigned sas_ulps;              /* --ulps (0 = default) */
     int xpt_version;                /* 0 (default 5), 5 or 8 */
     int truncate;                   /* XPT output: truncate with a warning each */
 } conv_opts_t;

@@ -181,6 +181,7 @@ void conv_one(conv_run_t *run, const char *in, dsj_format_t in_fmt, const char *
         ro.define = define;
         ro.encoding = o->encoding;
         ro.flags |= o->read_flags;
+        ro.sas_ulps = o->sas_ulps;
     }
     r = dsj_reader_open(in, &ro, &res->err);
     if (!r) goto fail;

@@ -119,6 +119,21 @@ else
     done
     [ "$has_define" = 1 ] || echo "xpt cli: dsjson convert has no --define yet: define comparisons skipped"
 
+    # --ulps 2: the SDTM LB example's R15 cells (2 ULPs from their 15-digit forms) come out as the
+    # official file has them, so no cell differs; --ulps 1 (the default) keeps the 25 exact values
+    if [ "$has_define" = 1 ]; then
+        run "sdtm/lb: --ulps 2" 0 convert --ulps 2 --define "$EX/sdtm/define.xml" "$EX/sdtm/lb.xpt" "$tmp/lb_u2.json"
+        "$DSJSON" diff "$EX/sdtm/lb.json" "$tmp/lb_u2.json" >"$tmp/diff_u2" 2>&1
+        expect_grep "sdtm/lb --ulps 2: no cell differs" "$tmp/diff_u2" " 0 cell differences"
+        run "sdtm/lb: --ulps 1" 0 convert --ulps 1 --define "$EX/sdtm/define.xml" "$EX/sdtm/lb.xpt" "$tmp/lb_u1.json"
+        "$DSJSON" diff "$EX/sdtm/lb.json" "$tmp/lb_u1.json" >"$tmp/diff_u1" 2>&1
+        expect_grep "sdtm/lb --ulps 1: the 25 exact values" "$tmp/diff_u1" " 25 cell differences"
+        rm -f "$tmp/lb_u1.json" "$tmp/lb_u2.json"
+    fi
+    run "--ulps 0 refused" 2 convert --ulps 0 "$EX/sdtm/lb.xpt" "$tmp/lb_u0.json"
+    run "--ulps 17 refused" 2 convert --ulps 17 "$EX/sdtm/lb.xpt" "$tmp/lb_u0.json"
+    [ ! -e "$tmp/lb_u0.json" ] && ok || ko "--ulps refused: an output was left behind"
+
     # other outputs: NDJSON and DSJC of the same rows
     run "adsl to ndjson" 0 convert "$EX/adam/adsl.xpt" "$tmp/adsl.ndjson"
     check_diff adsl-nd "$tmp/adsl.ndjson" "$EX/adam/adsl.ndjson" nodefine

@@ -25,6 +25,15 @@ static void test_ibm_noise(void)
     CU_ASSERT_STRING_EQUAL(fmt(nextafter(147.3, 1000.0), 0), "147.3");
     /* Two ULPs away is a real difference: the exact text is kept. */
     CU_ASSERT_EQUAL(strtod(fmt(nextafter(nextafter(8.55, 0.0), 0.0), 0), NULL), nextafter(nextafter(8.55, 0.0), 0.0));
+    /* ... unless the tolerance is widened (--ulps 2), as for the official SDTM LB values */
+    CU_ASSERT_STRING_EQUAL(fmt(88.39999999999998, 0), "88.39999999999998");
+    CU_ASSERT_STRING_EQUAL(fmt(88.39999999999998, DSJ_SASNUM_ULPS(1)), "88.39999999999998");
+    CU_ASSERT_STRING_EQUAL(fmt(88.39999999999998, DSJ_SASNUM_ULPS(2)), "88.4");
+    CU_ASSERT_STRING_EQUAL(fmt(0.8072499999999998, DSJ_SASNUM_ULPS(2)), "0.80725");
+    CU_ASSERT_STRING_EQUAL(fmt(88.39999999999998, DSJ_SASNUM_EXACT | DSJ_SASNUM_ULPS(2)), "88.39999999999998");
+    CU_ASSERT(dsj_sasnum_within_ulps(88.4, 88.39999999999998, 2));
+    CU_ASSERT(!dsj_sasnum_within_ulps(88.4, 88.39999999999998, 1));
+    CU_ASSERT(!dsj_sasnum_within_ulps(1.0, NAN, 16));
 }
 
 static void test_plain(void)
