@@ -16,7 +16,7 @@ SOVER   := 0
 PKGS    := libxml-2.0 json-c libpcre2-8 zlib
 DEBPKGS := gcc make pkg-config libxml2-dev libjson-c-dev libpcre2-dev libcunit1-dev zlib1g-dev \
            libxml2-utils python3 python3-jsonschema libreadstat-dev readstat \
-           clang libclang-rt-14-dev
+           clang libclang-rt-14-dev time
 
 # pkg-config is only asked once dependencies are known to exist.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
